@@ -1,0 +1,128 @@
+"""Train and evaluate LeNet5 on MNIST with MindSpore: the course experiment from a terminal.
+
+    python main.py --data_url=MNIST/ --device_target=CPU
+    python main.py --recipe accurate
+    python main.py --eval_only --ckpt outputs/lenet5.ckpt
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "src"))
+import lenet5  # noqa: E402  (sets CPU performance defaults before MindSpore starts)
+from lenet5 import data, device  # noqa: E402
+from lenet5.errors import Lenet5Error  # noqa: E402
+from lenet5.files import write_json  # noqa: E402
+from lenet5.recipes import RECIPES  # noqa: E402
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not the whole usage text
+        raise Lenet5Error(message)
+
+
+def parse_args(argv=None):
+    p = Parser(description="Train and evaluate LeNet5 on MNIST with MindSpore.",
+               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--data_url", default="MNIST/", help="MNIST folder: train/ and test/, or the "
+                   "four official files, plain or .gz")
+    p.add_argument("--train_url", default="outputs/", help="where lenet5.ckpt and metrics.json go")
+    p.add_argument("--device_target", default="auto", help="CPU, GPU, Ascend, or auto (the best "
+                   "one usable here)")
+    p.add_argument("--mode", default="graph", choices=device.MODES, help="MindSpore execution mode")
+    p.add_argument("--recipe", default="course", choices=sorted(RECIPES), help="course: the "
+                   "original experiment; accurate: augmentation, cosine schedule, 30 epochs")
+    for name, kind, what in (("epochs", int, "passes over the training set"),
+                             ("batch_size", int, "images per step"),
+                             ("lr", float, "learning rate"), ("momentum", float, "Momentum")):
+        p.add_argument(f"--{name}", type=kind, default=None, help=f"{what} (default: the recipe's;"
+                       f" course: {getattr(RECIPES['course'], name)})")
+    p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same loss curve")
+    p.add_argument("--num_classes", type=int, default=10, help="network outputs")
+    p.add_argument("--variant", default="classic", choices=("classic", "course"),
+                   help="classic: ReLU between the Dense layers; course: none, as the original")
+    p.add_argument("--ckpt", default=None, help="checkpoint to start from (or to evaluate)")
+    p.add_argument("--eval_only", action="store_true", help="only evaluate --ckpt on the test split")
+    p.add_argument("--progress", default="auto", choices=("auto", "bar", "log", "none"),
+                   help="progress display: auto = a bar in a terminal, log lines otherwise")
+    args, unknown = p.parse_known_args(argv)
+    if unknown:  # ModelArts adds its own arguments; they must not stop a run
+        print(f"note: ignoring unknown arguments: {' '.join(unknown)}", file=sys.stderr)
+    return args
+
+
+def check_args(args):
+    recipe = RECIPES[args.recipe].with_overrides(epochs=args.epochs, batch_size=args.batch_size,
+                                                 lr=args.lr, momentum=args.momentum)
+    if recipe.epochs < 1:
+        raise Lenet5Error(f"--epochs must be at least 1, got {recipe.epochs}")
+    if recipe.batch_size < 1:
+        raise Lenet5Error(f"--batch_size must be at least 1, got {recipe.batch_size}")
+    if not recipe.lr > 0:
+        raise Lenet5Error(f"--lr must be positive, got {recipe.lr}")
+    if not 0 <= recipe.momentum < 1:
+        raise Lenet5Error(f"--momentum must be in [0, 1), got {recipe.momentum}")
+    if args.num_classes < 2:
+        raise Lenet5Error(f"--num_classes must be at least 2, got {args.num_classes}")
+    if args.eval_only and not args.ckpt:
+        raise Lenet5Error("--eval_only needs --ckpt FILE (a checkpoint to evaluate)")
+    return recipe
+
+
+def run(args):
+    recipe = check_args(args)
+    splits = [False] if args.eval_only else [True, False]  # training? (eval needs test only)
+    for training in splits:
+        data.check_labels(args.data_url, training, args.num_classes)
+    target = lenet5.setup_device(args.device_target, args.mode, args.seed)
+    net = lenet5.LeNet5(args.num_classes, variant=args.variant)
+    if args.ckpt:
+        lenet5.load_checkpoint(args.ckpt, net)
+    test_set = lenet5.create_dataset(args.data_url, training=False, batch_size=recipe.batch_size)
+    metrics = {"device_target": target, "mode": args.mode, "data_url": args.data_url,
+               "recipe": recipe.name, "hyperparameters": recipe.as_dict(), "seed": args.seed,
+               "variant": args.variant, "num_classes": args.num_classes,
+               "num_test": data.locate_split(args.data_url, False)[2]}
+    if not args.eval_only:
+        train_set = lenet5.create_dataset(args.data_url, training=True,
+                                          batch_size=recipe.batch_size, augment=recipe.augment)
+        print(f"training LeNet5 ({args.variant}) on {target}, recipe {recipe.name}: "
+              f"{recipe.epochs} epochs x {train_set.get_dataset_size()} steps of "
+              f"{recipe.batch_size} images", flush=True)
+        result = lenet5.train(net, train_set, epochs=recipe.epochs, lr=recipe.lr,
+                              momentum=recipe.momentum, weight_decay=recipe.weight_decay,
+                              schedule=recipe.schedule, warmup_epochs=recipe.warmup_epochs,
+                              display=None if args.progress == "none" else args.progress)
+        metrics.update(epochs=recipe.epochs, num_train=data.locate_split(args.data_url, True)[2],
+                       train_seconds=round(result.seconds, 3),
+                       train_images_per_second=round(result.images_per_second, 1),
+                       epoch_losses=result.epoch_losses, train_loss=result.epoch_losses[-1])
+    start = time.perf_counter()
+    scores = lenet5.evaluate(net, test_set)
+    metrics.update(scores, eval_seconds=round(time.perf_counter() - start, 3))
+    os.makedirs(args.train_url, exist_ok=True)
+    if not args.eval_only:
+        lenet5.save_checkpoint(net, os.path.join(args.train_url, "lenet5.ckpt"))
+    else:
+        metrics.update(ckpt=args.ckpt, epochs=0, num_train=0)
+    write_json(os.path.join(args.train_url, "metrics.json"), metrics)
+    print(f"test accuracy: {scores['accuracy']:.2%} on {metrics['num_test']} images "
+          f"(loss {scores['loss']:.4f}); results in {args.train_url}", flush=True)
+    return metrics
+
+
+def main(argv=None):
+    try:
+        run(parse_args(argv))
+    except Lenet5Error as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was saved", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

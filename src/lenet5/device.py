@@ -1,0 +1,96 @@
+"""Device setup in one place: target, execution mode, seed and CPU thread layout."""
+import contextlib
+import io
+import os
+
+from .errors import DeviceError
+
+TARGETS = ("CPU", "GPU", "Ascend")
+MODES = ("graph", "pynative")
+INSTALL_HINT = {
+    "GPU": "install the GPU build of MindSpore that matches your CUDA version "
+           "(https://www.mindspore.cn/install) and check that `nvidia-smi` sees the card",
+    "Ascend": "install the CANN toolkit and the Ascend build of MindSpore "
+              "(https://www.mindspore.cn/install), then source CANN's set_env.sh",
+}
+_state = {}
+
+
+def usable_cores():
+    """CPU cores this process may run on (respects taskset/cgroup affinity)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def normalise_target(target):
+    """'cpu' -> 'CPU', 'ascend' -> 'Ascend', 'auto' stays; anything else is a DeviceError."""
+    names = {t.lower(): t for t in TARGETS + ("auto",)}
+    try:
+        return names[str(target).lower()]
+    except KeyError:
+        raise DeviceError(f"unknown device target {target!r}: choose one of "
+                          f"{', '.join(TARGETS)} or auto") from None
+
+
+def is_available(target):
+    """Whether this MindSpore build can run on ``target`` on this machine."""
+    import mindspore as ms
+    if target == "CPU":
+        return True
+    module = {"GPU": ms.device_context.gpu, "Ascend": ms.device_context.ascend}[target]
+    # The probe logs a multi-line plugin-loading warning when the answer is no.
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            return bool(module.is_available())
+        except Exception:  # a broken driver or plugin means: not usable
+            return False
+
+
+def available_targets():
+    return [t for t in TARGETS if is_available(t)]
+
+
+def resolve_target(target="auto"):
+    """The device to use: ``auto`` picks Ascend, then GPU, then CPU; an unusable one raises."""
+    import mindspore as ms
+    target = normalise_target(target)
+    if target == "auto":
+        return next(t for t in ("Ascend", "GPU", "CPU") if is_available(t))
+    if not is_available(target):
+        raise DeviceError(
+            f"--device_target {target} was asked for, but MindSpore {ms.__version__} cannot use "
+            f"it on this machine (usable here: {', '.join(available_targets())}); to use {target}, "
+            f"{INSTALL_HINT[target]}, or run with --device_target CPU")
+    return target
+
+
+def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads=None):
+    """Configure MindSpore once, before building the network. Returns the resolved target.
+
+    GRAPH mode compiles the whole step (about 10x faster than PyNative on CPU here).
+    ``seed`` seeds MindSpore's operators, the dataset pipeline and NumPy, so two runs on one
+    machine give the same loss curve. On CPU, kernels use one thread per usable core:
+    MindSpore's default of 25 threads oversubscribes a laptop.
+    """
+    import mindspore as ms
+    import mindspore.dataset as ds
+    import numpy as np
+
+    if mode not in MODES:
+        raise DeviceError(f"unknown mode {mode!r}: choose graph or pynative")
+    target = resolve_target(target)
+    ms.set_context(mode=ms.GRAPH_MODE if mode == "graph" else ms.PYNATIVE_MODE)
+    ms.set_device(target, device_id)
+    if target == "CPU":
+        cores = threads or usable_cores()
+        if not _state.get("cpu_threads"):  # MindSpore accepts this once per process
+            ms.device_context.cpu.threads_num(cores)
+            _state["cpu_threads"] = cores
+        ds.config.set_num_parallel_workers(cores)
+    if seed is not None:
+        ms.set_seed(seed)
+        ds.config.set_seed(seed)
+        np.random.seed(seed)
+    return target

@@ -1,0 +1,98 @@
+"""The Momentum training loop of the course, on ``mindspore.train.Model``."""
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .progress import TrainingMonitor
+
+
+def loss_fn():
+    """The course's loss: softmax cross-entropy on integer labels, averaged over the batch."""
+    import mindspore.nn as nn
+    return nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
+
+
+def learning_rates(lr, steps_per_epoch, epochs, schedule="constant", warmup_epochs=0):
+    """The learning rate as one number (constant) or one value per step (cosine + warm-up)."""
+    if schedule == "constant":
+        return lr
+    if schedule != "cosine":
+        raise ValueError(f"unknown schedule {schedule!r}")
+    total, warmup = steps_per_epoch * epochs, steps_per_epoch * warmup_epochs
+    steps = np.arange(total, dtype=np.float64)
+    cosine = 0.5 * lr * (1 + np.cos(np.pi * (steps - warmup) / max(1, total - warmup)))
+    ramp = lr * (steps + 1) / max(1, warmup)
+    return np.where(steps < warmup, ramp, cosine).astype(np.float32).tolist()
+
+
+def make_model(net, lr=0.01, momentum=0.9, weight_decay=0.0, steps_per_epoch=1, epochs=1,
+               schedule="constant", warmup_epochs=0):
+    """A ``Model`` with the course's loss, ``nn.Momentum`` and accuracy/loss metrics."""
+    import mindspore.nn as nn
+    from mindspore.train import Model
+    rate = learning_rates(lr, steps_per_epoch, epochs, schedule, warmup_epochs)
+    optimizer = nn.Momentum(net.trainable_params(), learning_rate=rate, momentum=momentum,
+                            weight_decay=weight_decay)
+    return Model(net, loss_fn(), optimizer, metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()})
+
+
+@dataclass
+class TrainResult:
+    epoch_losses: list
+    step_losses: list
+    epoch_seconds: list
+    seconds: float
+    images: int
+    checkpoints: list = field(default_factory=list)
+
+    @property
+    def images_per_second(self):
+        return self.images / self.seconds if self.seconds else 0.0
+
+
+def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, schedule="constant",
+          warmup_epochs=0, ckpt_dir=None, display="auto", sink=False, callbacks=()):
+    """Train ``net`` on ``dataset`` (from :func:`create_dataset`); return a :class:`TrainResult`.
+
+    ``ckpt_dir``: also save a checkpoint after every epoch there (``lenet5-<epoch>_<step>.ckpt``).
+    ``display``: see :class:`TrainingMonitor`. ``sink``: feed data through MindSpore's dataset
+    sink (faster; progress is then reported per epoch only).
+    """
+    from mindspore.train import CheckpointConfig, ModelCheckpoint
+
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    steps = dataset.get_dataset_size()
+    model = make_model(net, lr, momentum, weight_decay, steps, epochs, schedule, warmup_epochs)
+    monitor = TrainingMonitor(dataset.get_batch_size(), display=display)
+    cbs = [monitor, *callbacks]
+    saver = None
+    if ckpt_dir:
+        saver = ModelCheckpoint(prefix="lenet5", directory=ckpt_dir,
+                                config=CheckpointConfig(save_checkpoint_steps=steps,
+                                                        keep_checkpoint_max=epochs))
+        cbs.append(saver)
+    start = time.perf_counter()
+    model.train(epochs, dataset, callbacks=cbs, dataset_sink_mode=sink)
+    seconds = time.perf_counter() - start
+    return TrainResult(monitor.epoch_losses, monitor.step_losses, monitor.epoch_seconds, seconds,
+                       images=steps * dataset.get_batch_size() * epochs,
+                       checkpoints=[saver.latest_ckpt_file_name] if saver else [])
+
+
+def evaluate(net, dataset):
+    """Accuracy and mean loss of ``net`` on ``dataset``: ``{"accuracy": ..., "loss": ...}``."""
+    from mindspore.train import Model
+    import mindspore.nn as nn
+    model = Model(net, loss_fn(), metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()})
+    result = model.eval(dataset, dataset_sink_mode=False)
+    return {k: float(v) for k, v in result.items()}
+
+
+def predict(net, images):
+    """Class probabilities for a float32 batch (N, 1, 32, 32) already normalised like training."""
+    import mindspore as ms
+    from mindspore import ops
+    logits = net(ms.Tensor(np.asarray(images, dtype=np.float32)))
+    return ops.softmax(logits, axis=1).asnumpy()

@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+
+import lenet5
+from lenet5 import LeNet5, count_parameters
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cpu():
+    lenet5.setup_device("CPU", seed=0)
+
+
+@pytest.mark.parametrize("variant", ["classic", "course"])
+def test_parameter_count_and_output_shape(variant):
+    import mindspore as ms
+    net = LeNet5(variant=variant)
+    assert count_parameters(net) == 61706
+    out = net(ms.Tensor(np.zeros((4, 1, 32, 32), np.float32)))
+    assert out.shape == (4, 10)
+
+
+def test_layer_shapes():
+    net = LeNet5()
+    shapes = {p.name: tuple(p.shape) for p in net.trainable_params()}
+    assert shapes == {"conv1.weight": (6, 1, 5, 5), "conv1.bias": (6,),
+                      "conv2.weight": (16, 6, 5, 5), "conv2.bias": (16,),
+                      "fc1.weight": (120, 400), "fc1.bias": (120,),
+                      "fc2.weight": (84, 120), "fc2.bias": (84,),
+                      "fc3.weight": (10, 84), "fc3.bias": (10,)}
+
+
+def test_num_classes_and_channels():
+    import mindspore as ms
+    net = LeNet5(num_classes=36, num_channel=3)
+    assert net(ms.Tensor(np.zeros((2, 3, 32, 32), np.float32))).shape == (2, 36)
+
+
+def test_course_form_has_no_dense_activation():
+    """Same weights, different heads: the course form is linear after the convolutions."""
+    import mindspore as ms
+    classic, course = LeNet5(), LeNet5(variant="course")
+    ms.load_param_into_net(course, {p.name: p for p in classic.get_parameters()})
+    x = ms.Tensor(np.random.default_rng(0).normal(size=(8, 1, 32, 32)).astype(np.float32))
+    assert np.allclose(classic.features(x).asnumpy(), course.features(x).asnumpy())
+    assert not np.allclose(classic(x).asnumpy(), course(x).asnumpy())
+    # linear head: f(a) + f(b) - f(0) == f(a + b) on the features
+    head = lambda z: course.fc3(course.fc2(course.fc1(z))).asnumpy()  # noqa: E731
+    a, b = course.features(x), course.features(-x)
+    zero = ms.ops.zeros_like(a)
+    assert np.allclose(head(a) + head(b) - head(zero), head(a + b), atol=1e-4)
+
+
+def test_unknown_variant():
+    with pytest.raises(ValueError, match="variant must be one of"):
+        LeNet5(variant="lenet1")

@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+
+import lenet5
+from conftest import SAMPLE
+from lenet5 import LeNet5, create_dataset, evaluate, train
+from lenet5.errors import CheckpointError
+from lenet5.train import learning_rates
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """One epoch of the course recipe on the shipped sample (about 3 s)."""
+    lenet5.setup_device("CPU", seed=7)
+    net = LeNet5()
+    result = train(net, create_dataset(SAMPLE, True), epochs=1, display=False)
+    return net, result
+
+
+@pytest.mark.slow
+def test_one_epoch_really_learns(trained):
+    net, result = trained
+    assert len(result.step_losses) == 250 and len(result.epoch_losses) == 1
+    first, last = np.mean(result.step_losses[:20]), np.mean(result.step_losses[-20:])
+    assert first > 2.0 and last < 0.6 * first  # starts near ln(10) = 2.30, falls
+    scores = evaluate(net, create_dataset(SAMPLE, False))
+    assert scores["accuracy"] > 0.85  # chance is 0.10
+    assert result.images == 8000 and result.images_per_second > 0
+
+
+@pytest.mark.slow
+def test_checkpoint_roundtrip_gives_same_predictions(trained, tmp_path):
+    net, _ = trained
+    path = tmp_path / "lenet5.ckpt"
+    lenet5.save_checkpoint(net, path)
+    assert [p.name for p in tmp_path.iterdir()] == ["lenet5.ckpt"]
+    again = lenet5.load_checkpoint(path, LeNet5())
+    images = next(create_dataset(SAMPLE, False, batch_size=64).create_tuple_iterator(
+        output_numpy=True))[0]
+    assert np.allclose(lenet5.predict(net, images), lenet5.predict(again, images), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_checkpoint_errors(trained, tmp_path):
+    net, _ = trained
+    with pytest.raises(CheckpointError, match="does not exist"):
+        lenet5.load_checkpoint(tmp_path / "none.ckpt", LeNet5())
+    bad = tmp_path / "bad.ckpt"
+    bad.write_bytes(b"this is not a checkpoint")
+    with pytest.raises(CheckpointError, match="is not a readable MindSpore checkpoint"):
+        lenet5.load_checkpoint(bad, LeNet5())
+    lenet5.save_checkpoint(net, tmp_path / "ten.ckpt")
+    with pytest.raises(CheckpointError, match=r"fc3.bias has shape \(10,\), the network "
+                                              r"expects \(36,\)"):
+        lenet5.load_checkpoint(tmp_path / "ten.ckpt", LeNet5(num_classes=36))
+
+
+@pytest.mark.slow
+def test_same_seed_same_loss_curve():
+    curves = []
+    for _ in range(2):
+        lenet5.setup_device("CPU", seed=3)
+        ds = create_dataset(SAMPLE, True, num_samples=640)
+        curves.append(train(LeNet5(), ds, epochs=2, display=False).step_losses)
+    assert len(curves[0]) == 40 and curves[0] == curves[1]
+
+
+def test_learning_rate_schedules():
+    assert learning_rates(0.01, 10, 3) == 0.01
+    rates = learning_rates(0.1, 10, 5, "cosine", warmup_epochs=1)
+    assert len(rates) == 50
+    assert rates[0] == pytest.approx(0.01) and rates[9] == pytest.approx(0.1)
+    assert max(rates) == pytest.approx(0.1) and rates[-1] < 0.001
+    assert all(a >= b for a, b in zip(rates[10:], rates[11:]))
+    with pytest.raises(ValueError):
+        learning_rates(0.1, 10, 5, "step")
+
+
+def test_zero_epochs():
+    with pytest.raises(ValueError, match="epochs must be at least 1"):
+        train(LeNet5(), create_dataset(SAMPLE, True), epochs=0)

@@ -5,6 +5,7 @@ import pytest
 
 from conftest import SAMPLE, write_split
 from lenet5 import data, idx
+import lenet5.data.pipeline  # noqa: F401  (monkeypatched below)
 from lenet5.data import create_dataset, locate_split
 from lenet5.errors import DataError
 
@@ -34,7 +35,7 @@ def test_gz_is_decompressed_once_and_only_the_needed_files_are_staged(tmp_path):
 def test_read_only_folder_stages_into_user_cache(tmp_path, monkeypatch):
     write_split(tmp_path / "data", "test", 32, gz=True)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(data.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(data.pipeline.os, "access", lambda path, mode: False)
     folder, _, count = locate_split(tmp_path / "data", False)
     assert folder.startswith(str(tmp_path / "cache")) and count == 32
     assert not (tmp_path / "data" / ".lenet5").exists()

@@ -10,8 +10,8 @@ import os
 
 import numpy as np
 
-from . import idx
-from .errors import DataError
+from .. import idx
+from ..errors import DataError
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 SPLITS = {True: ("train", "train"), False: ("test", "t10k")}  # training -> (subfolder, prefix)

@@ -1,0 +1,51 @@
+"""The ``lenet5`` console command (training itself is ``main.py``, the course's script).
+
+Each subcommand lives in its own module, which provides
+
+    add_arguments(parser)   # its argparse arguments (keep MindSpore imports out of module scope)
+    run(args) -> int        # the work; raise Lenet5Error for bad input: one line, exit 2
+"""
+import argparse
+import importlib
+import sys
+
+from .errors import Lenet5Error
+
+# name -> (module, one-line help). Add a subcommand by adding a line here.
+COMMANDS = {
+}
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line on stderr, exit 2: never the usage text plus a line
+        raise Lenet5Error(f"{self.prog}: {message}")
+
+
+def build_parser():
+    parser = Parser(prog="lenet5", description="LeNet5 on MNIST with MindSpore.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name, (module, text) in COMMANDS.items():
+        p = sub.add_parser(name, help=text, description=text,
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        p.set_defaults(module=module)
+        importlib.import_module(module).add_arguments(p)
+    return parser
+
+
+def main(argv=None):
+    try:
+        args = build_parser().parse_args(argv)
+        if not args.command:
+            build_parser().print_help()
+            return 2
+        return importlib.import_module(args.module).run(args) or 0
+    except Lenet5Error as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

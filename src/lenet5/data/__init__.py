@@ -1,0 +1,6 @@
+"""Data: the MNIST input pipeline (``pipeline``) and, from the command line, data tools."""
+from .pipeline import (MNIST_MEAN, MNIST_STD, SPLITS, augmentations, check_labels,
+                       create_dataset, load_arrays, locate_split)
+
+__all__ = ["MNIST_MEAN", "MNIST_STD", "SPLITS", "augmentations", "check_labels",
+           "create_dataset", "load_arrays", "locate_split"]

@@ -129,6 +129,19 @@ def test_augmentation_changes_images_but_not_shapes(course_layout):
     assert a.shape == b.shape and not np.allclose(a, b)
 
 
+def test_augmentation_keeps_digits_centred_on_average():
+    """Random shifts go both ways: the mean centre of mass stays where it was."""
+    def centre(batch):
+        weights = batch[:, 0] - batch.min()
+        ys, xs = np.mgrid[:32, :32]
+        return np.array([(weights * ys).sum(), (weights * xs).sum()]) / weights.sum()
+    kwargs = dict(training=True, batch_size=512, shuffle=False)
+    plain = next(create_dataset(SAMPLE, **kwargs).create_tuple_iterator(output_numpy=True))[0]
+    moved = next(create_dataset(SAMPLE, augment=True, **kwargs).create_tuple_iterator(
+        output_numpy=True))[0]
+    assert np.abs(centre(plain) - centre(moved)).max() < 0.5
+
+
 def test_sample_files_are_valid_idx():
     for split, (images, labels) in (("train", ("train-images", "train-labels")),
                                     ("test", ("t10k-images", "t10k-labels"))):
@@ -137,3 +150,15 @@ def test_sample_files_are_valid_idx():
         assert files == [f"{images}-idx3-ubyte.gz", f"{labels}-idx1-ubyte.gz"]
     assert idx.read_header(os.path.join(locate_split(SAMPLE, True)[0],
                                         "train-images-idx3-ubyte"))[1] == (8000, 28, 28)
+
+
+def test_sample_checksums_match_its_readme():
+    import hashlib
+    import re
+    readme = open(os.path.join(SAMPLE, "README.md"), encoding="utf-8").read()
+    listed = dict((name, digest) for digest, name in
+                  re.findall(r"^\s*([0-9a-f]{64})\s+(\S+)$", readme, flags=re.M))
+    assert len(listed) == 4
+    for name, digest in listed.items():
+        with open(os.path.join(SAMPLE, name), "rb") as f:
+            assert hashlib.sha256(f.read()).hexdigest() == digest, name

@@ -4,6 +4,7 @@ Interactive (a terminal or Jupyter): a tqdm bar per epoch with loss, images/s an
 Otherwise (a pipe, a CI log): a plain line about every tenth of an epoch, no carriage returns.
 Either way, one summary line per epoch, like the course's ``LossMonitor``.
 """
+import os
 import sys
 import time
 
@@ -15,6 +16,28 @@ def _interactive():
     if "ipykernel" in sys.modules:
         return True
     return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+
+def _tqdm():
+    """A widget bar in Jupyter when ipywidgets is installed, else the text bar (works there too)."""
+    if "ipykernel" in sys.modules:
+        try:
+            import ipywidgets  # noqa: F401
+            from tqdm.notebook import tqdm
+            return tqdm
+        except ImportError:
+            pass
+    from tqdm import tqdm
+    return tqdm
+
+
+def _bar_size():
+    # A pty can report a 0x0 size (e.g. under `script`); tqdm then draws nothing at all.
+    try:
+        columns, rows = os.get_terminal_size(sys.stderr.fileno())
+    except (OSError, ValueError):
+        columns, rows = 0, 0
+    return {"ncols": min(columns, 120) if columns > 0 else 100, "nrows": rows or 24}
 
 
 def _clock(seconds):
@@ -44,8 +67,8 @@ class TrainingMonitor(Callback):
         self._start = time.perf_counter()
         self._next_log = 0
         if self.display == "bar":
-            from tqdm.auto import tqdm
-            self._bar = tqdm(total=self._steps, unit="step", leave=False, dynamic_ncols=True,
+            self._bar = _tqdm()(total=self._steps, unit="step", leave=False,
+**_bar_size(),
                              desc=f"epoch {cb.cur_epoch_num}/{cb.epoch_num}")
 
     def on_train_step_end(self, run_context):

@@ -117,6 +117,35 @@ def augmentations():
                                 shear=5)]
 
 
+def image_transforms(resize=(32, 32), rescale=1 / (255 * MNIST_STD),
+                     shift=-MNIST_MEAN / MNIST_STD):
+    """The course's image operations, in order: Resize -> Rescale -> HWC2CHW.
+
+    A raw MNIST image (28, 28, 1) uint8 in 0..255 becomes (1, 32, 32) float32 with
+    ``p * rescale + shift = (p/255 - mean) / std``. Each op can also be called on one numpy image.
+    """
+    from mindspore.dataset import vision
+    return [vision.Resize(resize), vision.Rescale(rescale, shift), vision.HWC2CHW()]
+
+
+def preprocess(images, resize=(32, 32)):
+    """Raw uint8 images (N, 28, 28) -> the network's float32 input (N, 1, 32, 32).
+
+    The same operations as :func:`create_dataset` (without augmentation), applied eagerly.
+    """
+    images = np.asarray(images)
+    if images.ndim == 2:
+        images = images[None]
+    ops = image_transforms(resize)
+    out = []
+    for image in images:
+        x = image[:, :, None]
+        for op in ops:
+            x = op(x)
+        out.append(x)
+    return np.stack(out).astype(np.float32)
+
+
 def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
                    rescale=1 / (255 * MNIST_STD), shift=-MNIST_MEAN / MNIST_STD, buffer_size=64,
                    augment=False, num_shards=None, shard_id=None, num_parallel_workers=None,
@@ -131,7 +160,7 @@ def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
     """
     import mindspore as ms
     import mindspore.dataset as ds
-    from mindspore.dataset import transforms, vision
+    from mindspore.dataset import transforms
 
     if batch_size < 1:
         raise DataError(f"batch size must be at least 1, got {batch_size}")
@@ -142,7 +171,7 @@ def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
                               num_shards=num_shards, shard_id=shard_id,
                               num_parallel_workers=workers)
     image_ops = augmentations() if augment else []
-    image_ops += [vision.Resize(resize), vision.Rescale(rescale, shift), vision.HWC2CHW()]
+    image_ops += image_transforms(resize, rescale, shift)
     dataset = dataset.map(operations=image_ops, input_columns="image",
                           num_parallel_workers=workers)
     dataset = dataset.map(operations=transforms.TypeCast(ms.int32), input_columns="label")

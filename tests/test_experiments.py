@@ -34,8 +34,8 @@ def test_run_trial_and_table():
     lenet5.setup_device("CPU", seed=0)
     recipe = RECIPES["course"].with_overrides(epochs=2, lr=0.05)
     trials = [run_trial("lenet5", SAMPLE, recipe, num_samples=1280, each_epoch=True),
-              run_trial("mlp", SAMPLE, recipe, net=baseline("mlp-mxnet"), num_samples=1280,
-                        resize=(28, 28)),
+              run_trial("mlp", SAMPLE, recipe, make_net=lambda: baseline("mlp-mxnet"),
+                        num_samples=1280, resize=(28, 28)),
               run_trial("adam", SAMPLE, recipe.with_overrides(lr=0.001), optimizer="adam",
                         num_samples=1280)]
     lenet, mlp, adam = trials

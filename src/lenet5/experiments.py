@@ -54,17 +54,18 @@ class Trial:
         return [(i + 1) * self.recipe.batch_size for i in range(len(self.step_losses))]
 
 
-def run_trial(name, data_dir, recipe=RECIPES["course"], net=None, optimizer="momentum",
+def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, optimizer="momentum",
               num_samples=None, seed=1, each_epoch=False, resize=(32, 32)):
-    """Train a fresh network (LeNet5 unless ``net`` is given) with ``recipe``; evaluate it.
+    """Train a fresh network ``make_net()`` with ``recipe`` and evaluate it on the test split.
 
-    The seed is set first, so trials differ only in what their settings change.
+    The seed is set before the network is made, so trials differ only in what their settings
+    change (the same initial weights for the same architecture).
     ``num_samples`` trains on the first ``num_samples`` shuffled training images only.
     ``each_epoch``: also measure test accuracy after every epoch (costs one test pass each).
     ``resize``: the image size the network takes (the MLP baselines take 28x28).
     """
     seed_everything(seed)
-    net = net if net is not None else LeNet5()
+    net = make_net()
     train_set = create_dataset(data_dir, True, batch_size=recipe.batch_size,
                                augment=recipe.augment, num_samples=num_samples, resize=resize)
     test_set = create_dataset(data_dir, False, batch_size=256, resize=resize)
@@ -103,7 +104,9 @@ def format_trials(trials, baseline=None):
     ref = next((t.accuracy for t in trials if t.name == baseline), None)
     width = max(len("setting"), *(len(t.name) for t in trials))
     head = f"{'setting':<{width}}  {'parameters':>10}  {'accuracy':>8}  {'train s':>7}"
-    lines = [head + ("  change" if ref is not None else ""), "-" * (len(head) + 8 * (ref is not None))]
+    if ref is not None:
+        head += "  change"
+    lines = [head, "-" * len(head)]
     for t in trials:
         line = f"{t.name:<{width}}  {t.parameters:>10,}  {t.accuracy:>8.2%}  {t.seconds:>7.1f}"
         if ref is not None:

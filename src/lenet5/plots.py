@@ -47,7 +47,7 @@ def digit_grid(images, titles=None, ncols=10, size=0.9, title=None, colors=None)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            ax.imshow(_image(images[i]))
+            ax.imshow(_image(images[i]), interpolation="nearest")
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8,
                              color=colors[i] if colors is not None else "black")

@@ -6,7 +6,7 @@ import numpy as np
 
 
 def confusion_matrix(labels, predicted, num_classes=10):
-    """``m[true, predicted]`` = how many images of class ``true`` were predicted as ``predicted``."""
+    """``m[t, p]``: how many images of true class ``t`` were predicted as class ``p``."""
     labels, predicted = np.asarray(labels, np.int64), np.asarray(predicted, np.int64)
     if labels.shape != predicted.shape:
         raise ValueError(f"labels {labels.shape} and predictions {predicted.shape} differ in shape")

@@ -1,0 +1,94 @@
+"""Execute the course notebooks in place (``make notebooks``) and report how long each took.
+
+    python tools/run_notebooks.py                 # all of notebooks/*.ipynb, in order
+    python tools/run_notebooks.py notebooks/03_training.ipynb
+    python tools/run_notebooks.py --check         # run, time, but leave the files untouched
+
+Each notebook runs top to bottom in a fresh ``python3`` kernel started in notebooks/ (as in
+JupyterLab), importing this checkout's ``src/lenet5``. The saved file keeps only metadata that
+does not change from run to run: no timings, no Python patch version.
+"""
+import argparse
+import glob
+import os
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "src"))
+
+from lenet5.device import usable_cores  # noqa: E402
+from lenet5.files import atomic_path  # noqa: E402
+
+KERNEL = "python3"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}
+LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                 "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                 "pygments_lexer": "ipython3"}
+
+
+def clean(nb):
+    """Drop what changes between runs and machines; keep the outputs and cell tags."""
+    nb.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC, language_info=LANGUAGE_INFO)
+    for cell in nb.cells:
+        cell.metadata = nbformat.NotebookNode(
+            {k: v for k, v in cell.metadata.items() if k in ("tags",)})
+        for output in cell.get("outputs", []):
+            output.pop("transient", None)
+    return nb
+
+
+def kernel_env():
+    """The kernel imports this checkout's lenet5 even when another copy is installed."""
+    src = os.path.join(ROOT, "src")
+    path = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = src + (os.pathsep + path if path else "")
+
+
+def execute(path, timeout=600):
+    """Run ``path`` top to bottom; return (the executed notebook, seconds)."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, record_timing=False,
+                            resources={"metadata": {"path": os.path.dirname(path)}})
+    start = time.perf_counter()
+    client.execute()
+    return clean(nb), time.perf_counter() - start
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
+    parser.add_argument("--check", action="store_true", help="do not write the notebooks back")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted(glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb")))
+    kernel_env()
+    rows, failed = [], False
+    for path in paths:
+        path = os.path.abspath(path)
+        name = os.path.relpath(path, ROOT)
+        print(f"running {name} ...", flush=True)
+        try:
+            nb, seconds = execute(path, args.timeout)
+        except CellExecutionError as e:
+            print(f"error: {name} failed:\n{e}", file=sys.stderr)
+            failed = True
+            continue
+        rows.append((name, seconds))
+        if not args.check:
+            with atomic_path(path) as tmp:
+                nbformat.write(nb, tmp)
+        print(f"  {seconds:.1f} s", flush=True)
+    print(f"\n| notebook | seconds |\n|---|---:|")
+    for name, seconds in rows:
+        print(f"| {os.path.basename(name)} | {seconds:.0f} |")
+    print(f"| total ({usable_cores()} CPU cores) | {sum(s for _, s in rows):.0f} |")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,7 +4,7 @@ import pytest
 import lenet5
 from lenet5 import LeNet5, count_parameters
 from lenet5.baselines import baseline
-from lenet5.inspect_net import feature_maps, format_table, layer_table, trace
+from lenet5.inspect_net import feature_maps, format_table, layer_outputs, layer_table, trace
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -58,3 +58,13 @@ def test_mlp_table():
     rows = layer_table(baseline("mlp-mxnet"), (1, 1, 28, 28))
     assert rows[-1].output_shape == (1, 10)
     assert sum(r.parameters for r in rows) == 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10
+
+
+def test_layer_outputs_of_a_batch_match_one_image_at_a_time():
+    net = LeNet5()
+    images = np.random.default_rng(2).normal(size=(3, 1, 32, 32)).astype(np.float32)
+    batch = layer_outputs(net, images)
+    assert batch["pool2"].shape == (3, 16, 5, 5)
+    single = feature_maps(net, images[2])
+    assert np.allclose(batch["conv2"][2], single["conv2"], atol=1e-5)
+    assert list(layer_outputs(net, images, kinds=("Dense",))) == ["fc1", "fc2", "fc3"]

@@ -13,6 +13,7 @@ import glob
 import os
 import sys
 import time
+from datetime import datetime
 
 import nbformat
 from nbclient import NotebookClient
@@ -49,14 +50,28 @@ def kernel_env():
     os.environ["PYTHONPATH"] = src + (os.pathsep + path if path else "")
 
 
+def cell_seconds(nb):
+    """``[(seconds, first source line)]`` of the code cells, from nbclient's timing metadata."""
+    out = []
+    for cell in nb.cells:
+        times = cell.metadata.get("execution", {})
+        if "iopub.execute_input" in times and "shell.execute_reply" in times:
+            start, end = (datetime.fromisoformat(times[k].replace("Z", "+00:00"))
+                          for k in ("iopub.execute_input", "shell.execute_reply"))
+            out.append(((end - start).total_seconds(), cell.source.splitlines()[0][:60]))
+    return out
+
+
 def execute(path, timeout=600):
-    """Run ``path`` top to bottom; return (the executed notebook, seconds)."""
+    """Run ``path`` top to bottom; return (the executed notebook, seconds, per-cell seconds)."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, record_timing=False,
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, record_timing=True,
                             resources={"metadata": {"path": os.path.dirname(path)}})
     start = time.perf_counter()
     client.execute()
-    return clean(nb), time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    cells = cell_seconds(nb)
+    return clean(nb), seconds, cells
 
 
 def main(argv=None):
@@ -64,6 +79,8 @@ def main(argv=None):
     parser.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
     parser.add_argument("--check", action="store_true", help="do not write the notebooks back")
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    parser.add_argument("--slowest", type=int, default=3, metavar="N",
+                        help="show the N slowest cells of each notebook")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted(glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb")))
     kernel_env()
@@ -73,7 +90,7 @@ def main(argv=None):
         name = os.path.relpath(path, ROOT)
         print(f"running {name} ...", flush=True)
         try:
-            nb, seconds = execute(path, args.timeout)
+            nb, seconds, cells = execute(path, args.timeout)
         except CellExecutionError as e:
             print(f"error: {name} failed:\n{e}", file=sys.stderr)
             failed = True
@@ -83,6 +100,8 @@ def main(argv=None):
             with atomic_path(path) as tmp:
                 nbformat.write(nb, tmp)
         print(f"  {seconds:.1f} s", flush=True)
+        for cell_time, first_line in sorted(cells, reverse=True)[:args.slowest]:
+            print(f"    {cell_time:6.1f} s  {first_line}")
     print(f"\n| notebook | seconds |\n|---|---:|")
     for name, seconds in rows:
         print(f"| {os.path.basename(name)} | {seconds:.0f} |")

@@ -93,21 +93,27 @@ def format_table(rows):
     return "\n".join([fmt(header), rule, *map(fmt, lines[:-1]), rule, fmt(lines[-1])])
 
 
-def feature_maps(net, image, kinds=("Conv2d", "MaxPool2d", "AvgPool2d")):
-    """``{layer: activations (C, H, W)}`` for one preprocessed image (1, 32, 32).
+def layer_outputs(net, images, kinds=("Conv2d", "MaxPool2d", "AvgPool2d")):
+    """``{layer: outputs (N, C, H, W)}`` of a preprocessed batch (N, 1, 32, 32), one forward pass.
 
     Keeps the calls of layers of the given ``kinds``. A cell called more than once gets its
-    call number: LeNet5 gives ``conv1``, ``pool1``, ``conv2``, ``pool2``.
+    call number: LeNet5 gives ``conv1``, ``pool1``, ``conv2``, ``pool2``. Convolution outputs
+    are taken before their ReLU.
     """
-    image = np.asarray(image, np.float32)
-    steps = trace(net, image[None] if image.ndim == 3 else image[:1])
+    steps = trace(net, images)
     total = {}
     for step in steps:
         total[step.name] = total.get(step.name, 0) + 1
-    maps, calls = {}, {}
+    outputs, calls = {}, {}
     for step in steps:
         calls[step.name] = calls.get(step.name, 0) + 1
         if step.kind in kinds:
             key = step.name if total[step.name] == 1 else f"{step.name}{calls[step.name]}"
-            maps[key] = step.output[0]
-    return maps
+            outputs[key] = step.output
+    return outputs
+
+
+def feature_maps(net, image, kinds=("Conv2d", "MaxPool2d", "AvgPool2d")):
+    """:func:`layer_outputs` of one preprocessed image (1, 32, 32): ``{layer: (C, H, W)}``."""
+    image = np.asarray(image, np.float32)
+    return {k: v[0] for k, v in layer_outputs(net, image[None], kinds).items()}

@@ -82,7 +82,7 @@ def test_defined_names_finds_definitions(source, found):
 def test_notebook_uses_the_package_and_redefines_none_of_it(path):
     nb = read(path)
     sources = [c.source for c in code_cells(nb)]
-    assert any(re.search(r"^import lenet5$", s, re.M) for s in sources)
+    assert any(re.search(r"^import lenet5\b", s, re.M) for s in sources)
     clashes = {name for s in sources for name in defined_names(s)} & package_names()
     assert not clashes, f"{os.path.basename(path)} defines package names: {sorted(clashes)}"
 

@@ -14,3 +14,11 @@ def pytest_configure(config):
         os.environ["PYTHONPATH"] = SRC + (os.pathsep + path if path else "")
     if getattr(config.option, "nbval_sanitize_with", None) is None:
         config.option.nbval_sanitize_with = os.path.join(HERE, "sanitize.cfg")
+
+
+def pytest_collection_modifyitems(items):
+    # Every notebook cell counts as slow: `pytest -m "not slow"` skips the notebooks.
+    import pytest
+    for item in items:
+        if str(item.path).endswith(".ipynb"):
+            item.add_marker(pytest.mark.slow)

@@ -13,6 +13,10 @@ from .errors import Lenet5Error
 
 # name -> (module, one-line help). Add a subcommand by adding a line here.
 COMMANDS = {
+    "predict": ("lenet5.images", "read the digit in image files (photos, scans, PNGs)"),
+    "export": ("lenet5.export", "export a checkpoint as MINDIR, ONNX or AIR, with a sidecar JSON"),
+    "quantize": ("lenet5.quantize", "int8 post-training quantization of the ONNX model"),
+    "footprint": ("lenet5.footprint", "per-layer parameters, MACs, memory and latency tables"),
 }
 
 

@@ -117,6 +117,25 @@ def augmentations():
                                 shear=5)]
 
 
+def image_ops(resize=(32, 32), rescale=1 / (255 * MNIST_STD), shift=-MNIST_MEAN / MNIST_STD):
+    """The per-image transforms of the course pipeline: uint8 (H, W, 1) -> normalised (1, *resize).
+
+    The one definition of the network's input, shared by training, evaluation and
+    :func:`normalise` (prediction on new images, exported models, test vectors).
+    """
+    from mindspore.dataset import vision
+    return [vision.Resize(resize), vision.Rescale(rescale, shift), vision.HWC2CHW()]
+
+
+def normalise(images, resize=(32, 32)):
+    """uint8 images (N, 28, 28), white digits on black as in MNIST -> float32 (N, 1, *resize),
+    exactly as :func:`create_dataset` feeds them to the network (same MindSpore operations)."""
+    from mindspore.dataset import transforms
+    ops = transforms.Compose(image_ops(resize))
+    images = np.asarray(images, dtype=np.uint8)
+    return np.stack([ops(image[..., None]) for image in images]).astype(np.float32, copy=False)
+
+
 def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
                    rescale=1 / (255 * MNIST_STD), shift=-MNIST_MEAN / MNIST_STD, buffer_size=64,
                    augment=False, num_shards=None, shard_id=None, num_parallel_workers=None,
@@ -131,7 +150,7 @@ def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
     """
     import mindspore as ms
     import mindspore.dataset as ds
-    from mindspore.dataset import transforms, vision
+    from mindspore.dataset import transforms
 
     if batch_size < 1:
         raise DataError(f"batch size must be at least 1, got {batch_size}")
@@ -141,9 +160,8 @@ def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
     dataset = ds.MnistDataset(folder, usage=usage, shuffle=shuffle, num_samples=num_samples,
                               num_shards=num_shards, shard_id=shard_id,
                               num_parallel_workers=workers)
-    image_ops = augmentations() if augment else []
-    image_ops += [vision.Resize(resize), vision.Rescale(rescale, shift), vision.HWC2CHW()]
-    dataset = dataset.map(operations=image_ops, input_columns="image",
+    ops = (augmentations() if augment else []) + image_ops(resize, rescale, shift)
+    dataset = dataset.map(operations=ops, input_columns="image",
                           num_parallel_workers=workers)
     dataset = dataset.map(operations=transforms.TypeCast(ms.int32), input_columns="label")
     if shuffle:

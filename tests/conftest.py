@@ -39,3 +39,32 @@ def run_main(*args, cwd=ROOT, timeout=600):
     """Run main.py in a fresh interpreter, as a user would."""
     return subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), *map(str, args)],
                           cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def trained_ckpt(tmp_path_factory):
+    """LeNet5 trained once with the course recipe (3 epochs) on the shipped sample: ~95% test
+    accuracy, about 15 s on 2 cores. Shared by the deployment tests."""
+    import lenet5
+    lenet5.setup_device("CPU", seed=1)
+    net = lenet5.LeNet5()
+    lenet5.train(net, lenet5.create_dataset(SAMPLE, True), epochs=3, display=False)
+    path = tmp_path_factory.mktemp("trained") / "lenet5.ckpt"
+    lenet5.save_checkpoint(net, path)
+    return path
+
+
+def run_cli(capsys, *args):
+    """``lenet5 ARGS...`` in this process: (exit code, stdout, stderr)."""
+    from lenet5 import cli
+    code = cli.main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def assert_one_line_error(code, out, err, match):
+    """The bad-input contract: exit 2, one line on stderr starting with 'error: ', no output."""
+    assert code == 2, err
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert match in err, err
+    assert out == ""

@@ -65,7 +65,8 @@ def mnist_digit(grey, name="image"):
                          f"{max(contrast, 0):.0%} of the grey range)")
     low, high = INK_RANGE
     ink = np.clip(((grey - paper) / contrast - low) / (high - low), 0, 1)
-    rows, cols = np.flatnonzero(ink.max(axis=1)), np.flatnonzero(ink.max(axis=0))
+    strong = ink >= 0.5  # the box around clear ink: stray specks of dust or noise stay out
+    rows, cols = np.flatnonzero(strong.any(axis=1)), np.flatnonzero(strong.any(axis=0))
     crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     scale = BOX / max(crop.shape)
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))

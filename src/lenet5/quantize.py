@@ -10,6 +10,7 @@ QuantizeLinear/DequantizeLinear pairs, which onnxruntime fuses into integer kern
 Quantization-aware training with MindSpore Golden Stick is not offered: see docs/DEPLOYMENT.md.
 """
 import os
+import shutil
 import tempfile
 
 import numpy as np
@@ -28,6 +29,7 @@ def quantize_onnx(fp32_path, int8_path, calibration, per_channel=True):
     from onnx import version_converter
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
                                           QuantType, quant_pre_process, quantize_static)
+    from .export import opset_of
     from .runtime import OnnxModel
 
     model = OnnxModel(fp32_path)
@@ -47,8 +49,7 @@ def quantize_onnx(fp32_path, int8_path, calibration, per_channel=True):
 
     with tempfile.TemporaryDirectory(prefix="lenet5-quantize-") as tmp:
         proto = onnx.load(fp32_path)
-        if next(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")) \
-                < QDQ_MIN_OPSET:
+        if opset_of(proto) < QDQ_MIN_OPSET:
             proto = version_converter.convert_version(proto, QDQ_MIN_OPSET)
         upgraded, prepared = os.path.join(tmp, "fp32.onnx"), os.path.join(tmp, "prepared.onnx")
         onnx.save(proto, upgraded)
@@ -82,37 +83,37 @@ def quantize_network(net, out_dir, data_dir, name="lenet5", calibration_images=C
                      per_channel=True, ckpt=None, seed=0):
     """Export ``net`` to ONNX, quantize it to int8 and compare the two on the test split.
 
-    Writes ``out_dir``/``name``-int8.onnx with its sidecar and test vectors, and
-    ``quantization.json`` (the comparison); returns the comparison.
+    Writes ``out_dir``/``name``-int8.onnx with its sidecar and test vectors (the int8 model's
+    own outputs), and ``quantization.json`` (the comparison), which it returns.
     """
-    from .export import export, sidecar, sidecar_path, write_test_vectors
+    import onnx
+    from .export import export, opset_of, sidecar, sidecar_path, write_test_vectors
     from .runtime import OnnxModel, labelled_images
     calibration, _ = labelled_images(data_dir, training=True, input_size=net.input_size,
                                      limit=calibration_images, seed=seed)
     images, labels = labelled_images(data_dir, training=False, input_size=net.input_size)
-    with tempfile.TemporaryDirectory(prefix="lenet5-fp32-") as tmp:
-        fp32 = export(net, tmp, "ONNX", name=name, ckpt=ckpt, data_dir=None)["model"]
-        int8 = os.path.join(tmp, f"{name}-int8.onnx")
-        quantize_onnx(fp32, int8, calibration, per_channel)
-        report = compare(fp32, int8, images, labels)
-        method = {"tool": "onnxruntime.quantization.quantize_static", "format": "QDQ",
-                  "weights": "int8, per channel" if per_channel else "int8, per tensor",
-                  "activations": "uint8", "calibration": "MinMax",
-                  "calibration_images": int(len(calibration)), "calibration_split": "train"}
-        report = {"model": f"{name}-int8.onnx", "method": method, **report}
-        path = os.path.join(out_dir, f"{name}-int8.onnx")
-        with atomic_path(path) as final, open(int8, "rb") as src, open(final, "wb") as dst:
-            dst.write(src.read())
-    model = OnnxModel(path)
-    import onnx
-    opset = next(o.version for o in onnx.load(path).opset_import if o.domain in ("", "ai.onnx"))
+    method = {"tool": "onnxruntime.quantization.quantize_static", "format": "QDQ",
+              "weights": "int8, per channel" if per_channel else "int8, per tensor",
+              "activations": "uint8", "calibration": "MinMax",
+              "calibration_images": int(len(calibration)), "calibration_split": "train"}
+    path = os.path.join(out_dir, f"{name}-int8.onnx")
+    with tempfile.TemporaryDirectory(prefix="lenet5-quantize-") as tmp:
+        fp32 = export(net, tmp, "ONNX", name=name, ckpt=ckpt, data_dir=data_dir)["model"]
+        int8 = quantize_onnx(fp32, os.path.join(tmp, os.path.basename(path)), calibration,
+                             per_channel)
+        report = {"model": os.path.basename(path), "method": method,
+                  **compare(fp32, int8, images, labels)}
+        model = OnnxModel(int8)
+        outputs = model(images[:model.batch])
+        with atomic_path(path) as final:
+            shutil.copyfile(int8, final)
     write_json(sidecar_path(path), sidecar(
-        path, "ONNX", (model.batch, 1, *model.input_size), model.session.get_outputs()[0].shape[1],
-        model.input_name, model.output_name, ckpt=ckpt, opset=opset, quantization=method,
-        accuracy={"int8": report["int8_accuracy"], "fp32": report["fp32_accuracy"],
+        path, "ONNX", (model.batch, 1, *model.input_size), outputs.shape[1], model.input_name,
+        model.output_name, ckpt=ckpt, opset=opset_of(onnx.load(path)), quantization=method,
+        accuracy={"fp32": report["fp32_accuracy"], "int8": report["int8_accuracy"],
                   "test_images": report["test_images"]}))
-    write_test_vectors(out_dir, images[:model.batch], model(images[:model.batch]),
-                       model.input_name, model.output_name)
+    write_test_vectors(out_dir, images[:model.batch], outputs, model.input_name,
+                       model.output_name)
     write_json(os.path.join(out_dir, "quantization.json"), report)
     return report
 

@@ -1,30 +1,44 @@
-"""Multilayer perceptrons: the baselines LeNet5 is compared with (accuracy, size, speed).
+"""Fully connected baselines to compare LeNet5 with.
 
-They read MNIST at its native 28x28 (784 inputs), as the reference MLPs 784-128-64-10 and
-784-500-10 do; resizing to LeNet5's 32x32 would only add 240 interpolated border pixels and
-their weights. Feed them ``create_dataset(..., resize=net.input_size)``: same normalisation.
+* ``mlp-mxnet``: 784-128-64-10, the multilayer perceptron of the MXNet MNIST tutorial.
+* ``mlp-int8``: 784-500-10, the network of a small int8 MLP inference engine for MNIST.
+
+Both take 28x28 images (``create_dataset(..., resize=(28, 28))``) and flatten them to 784
+values; hidden layers use ReLU.
 """
-from collections import OrderedDict
-
 import mindspore.nn as nn
+
+BASELINES = {
+    "mlp-mxnet": (784, 128, 64, 10),
+    "mlp-int8": (784, 500, 10),
+}
+INPUT_SIZE = (28, 28)  # the image size the MLPs expect (LeNet5: 32x32)
 
 
 class MLP(nn.Cell):
-    """flatten -> Dense -> ReLU -> ... -> Dense(num_classes). Input (N, 1, 28, 28), output logits.
+    """Flatten -> Dense -> ReLU -> ... -> Dense: ``sizes`` lists every layer's width."""
+    input_size = INPUT_SIZE  # what create_dataset(resize=...) must give it, as LeNet5.input_size
 
-    ``MLP()`` is 784-128-64-10 (109,386 parameters); ``MLP((500,))`` is 784-500-10 (397,510).
-    """
-    input_size = (28, 28)
-
-    def __init__(self, hidden_sizes=(128, 64), num_classes=10):
+    def __init__(self, sizes=BASELINES["mlp-mxnet"]):
         super().__init__()
-        sizes = [self.input_size[0] * self.input_size[1], *hidden_sizes, num_classes]
-        layers = OrderedDict(flatten=nn.Flatten())
-        for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), start=1):
-            layers[f"fc{i}"] = nn.Dense(n_in, n_out)
-            if i < len(sizes) - 1:
-                layers[f"relu{i}"] = nn.ReLU()
+        if len(sizes) < 2:
+            raise ValueError(f"an MLP needs an input and an output size, got {sizes}")
+        self.sizes = tuple(sizes)
+        self.flatten = nn.Flatten()
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+            layers.append(nn.Dense(n_in, n_out))
+            if i < len(sizes) - 2:
+                layers.append(nn.ReLU())
         self.layers = nn.SequentialCell(layers)
 
     def construct(self, x):
-        return self.layers(x)
+        return self.layers(self.flatten(x))
+
+
+def baseline(name):
+    """A fresh baseline network by name (see ``BASELINES``)."""
+    try:
+        return MLP(BASELINES[name])
+    except KeyError:
+        raise ValueError(f"unknown baseline {name!r}: choose one of {sorted(BASELINES)}") from None

@@ -9,6 +9,7 @@ Every export is checked before anything is written: the ONNX file passes ``onnx.
 onnxruntime's outputs match MindSpore's; a MINDIR file is reloaded as an ``nn.GraphCell`` and
 must match too.
 """
+import copy
 import hashlib
 import os
 import shutil
@@ -185,8 +186,10 @@ def export(net, out_dir, fmt="ONNX", batch=1, name="lenet5", ckpt=None, data_dir
     num_classes = expected.shape[1]
     with tempfile.TemporaryDirectory(prefix="lenet5-export-") as tmp:
         base = os.path.join(tmp, name)
-        ms.export(net, ms.Tensor(np.zeros(input_shape, np.float32)), file_name=base,
-                  file_format=fmt)
+        # A copy: MindSpore 2.10 reuses the graph it compiled for an earlier ONNX export of the
+        # same Cell, which then fails ("i: 3 out of range"); a copy is compiled afresh.
+        ms.export(copy.deepcopy(net), ms.Tensor(np.zeros(input_shape, np.float32)),
+                  file_name=base, file_format=fmt)
         made = base + FORMATS[fmt]
         opset, names = None, (INPUT_NAME, OUTPUT_NAME)
         if fmt == "ONNX":

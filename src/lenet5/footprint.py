@@ -25,15 +25,15 @@ CALIBRATION_IMAGES = 200
 RUNS = 1000
 
 
+# command-line name -> table name; the MLPs are lenet5.baselines.BASELINES
+MODELS = {"lenet5": "LeNet5", "mlp-mxnet": "MLP 784-128-64-10", "mlp-int8": "MLP 784-500-10"}
+
+
 def build(name):
     """A fresh network by its command-line name."""
-    from .baselines import MLP
+    from .baselines import baseline
     from .model import LeNet5
-    return {"lenet5": LeNet5, "mlp-128-64": lambda: MLP((128, 64)),
-            "mlp-500": lambda: MLP((500,))}[name]()
-
-
-MODELS = {"lenet5": "LeNet5", "mlp-128-64": "MLP 784-128-64-10", "mlp-500": "MLP 784-500-10"}
+    return LeNet5() if name == "lenet5" else baseline(name)
 
 
 @dataclass
@@ -74,8 +74,8 @@ def layers(onnx_path):
             macs = int(np.prod(out)) * int(tensors[0].size // np.prod(out))
         else:
             macs = 0
-        if tensors:  # conv1.weight -> conv1, layers.fc2.weight -> fc2
-            name = node.input[1].rsplit(".", 1)[0].rsplit(".", 1)[-1]
+        if tensors:  # the parameters' cell: conv1.weight -> conv1, layers.2.weight -> layers.2
+            name = node.input[1].rsplit(".", 1)[0]
         else:
             counts[node.op_type] = counts.get(node.op_type, 0) + 1
             name = f"{node.op_type.lower()}{counts[node.op_type]}"

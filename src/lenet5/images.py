@@ -3,7 +3,7 @@
 MNIST's digits were made like this (LeCun et al.): a black-and-white digit scaled to fit a 20x20
 box keeping its aspect ratio (anti-aliasing adds grey levels), then placed in a 28x28 image with
 its centre of mass at the centre, white ink on black. :func:`mnist_digit` does the same to any
-image, and :func:`preprocess` then applies the course pipeline's own resize and normalisation.
+image, and :func:`preprocess_image` then applies the course pipeline's own resize and normalisation.
 
     lenet5 predict photo.jpg --ckpt outputs/lenet5.ckpt
     lenet5 predict examples/digits/*.png --onnx export/lenet5.onnx --json
@@ -82,11 +82,11 @@ def mnist_digit(grey, name="image"):
     return np.round(digit * 255).astype(np.uint8)
 
 
-def preprocess(path, input_size=(32, 32)):
+def preprocess_image(path, input_size=(32, 32)):
     """An image file -> the network's input (1, *input_size) float32, plus the 28x28 digit."""
-    from .data import normalise
+    from .data import preprocess
     digit = mnist_digit(read_grey(path), name=os.fspath(path))
-    return normalise(digit[None], resize=input_size)[0], digit
+    return preprocess(digit[None], resize=input_size)[0], digit
 
 
 def softmax(logits):
@@ -110,8 +110,8 @@ def load_digits(paths):
 def classify_digits(digits, classify, input_size=(32, 32), k=3):
     """Top-``k`` class probabilities of each digit: ``classify`` maps a float32 batch
     (N, 1, H, W), normalised like training, to logits (N, classes)."""
-    from .data import normalise
-    probabilities = softmax(classify(normalise(digits, resize=input_size)))
+    from .data import preprocess
+    probabilities = softmax(classify(preprocess(digits, resize=input_size)))
     return [{"digit": int(p.argmax()), "probabilities": top_k(p, k)} for p in probabilities]
 
 

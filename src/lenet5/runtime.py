@@ -79,12 +79,12 @@ def labelled_images(data_dir, training=False, input_size=(32, 32), limit=None, s
 
     ``limit``: that many images drawn at random (``seed``) instead of the whole split.
     """
-    from .data import load_arrays, normalise
+    from .data import load_arrays, preprocess
     images, labels = load_arrays(data_dir, training)
     if limit is not None and limit < len(images):
         pick = np.sort(np.random.default_rng(seed).choice(len(images), limit, replace=False))
         images, labels = images[pick], labels[pick]
-    return normalise(images, resize=input_size), labels.astype(np.int64)
+    return preprocess(images, resize=input_size), labels.astype(np.int64)
 
 
 def accuracy(classify, images, labels, batch=500):

@@ -117,23 +117,33 @@ def augmentations():
                                 shear=5)]
 
 
-def image_ops(resize=(32, 32), rescale=1 / (255 * MNIST_STD), shift=-MNIST_MEAN / MNIST_STD):
-    """The per-image transforms of the course pipeline: uint8 (H, W, 1) -> normalised (1, *resize).
+def image_transforms(resize=(32, 32), rescale=1 / (255 * MNIST_STD),
+                     shift=-MNIST_MEAN / MNIST_STD):
+    """The course's image operations, in order: Resize -> Rescale -> HWC2CHW.
 
-    The one definition of the network's input, shared by training, evaluation and
-    :func:`normalise` (prediction on new images, exported models, test vectors).
+    A raw MNIST image (28, 28, 1) uint8 in 0..255 becomes (1, 32, 32) float32 with
+    ``p * rescale + shift = (p/255 - mean) / std``. Each op can also be called on one numpy image.
     """
     from mindspore.dataset import vision
     return [vision.Resize(resize), vision.Rescale(rescale, shift), vision.HWC2CHW()]
 
 
-def normalise(images, resize=(32, 32)):
-    """uint8 images (N, 28, 28), white digits on black as in MNIST -> float32 (N, 1, *resize),
-    exactly as :func:`create_dataset` feeds them to the network (same MindSpore operations)."""
-    from mindspore.dataset import transforms
-    ops = transforms.Compose(image_ops(resize))
-    images = np.asarray(images, dtype=np.uint8)
-    return np.stack([ops(image[..., None]) for image in images]).astype(np.float32, copy=False)
+def preprocess(images, resize=(32, 32)):
+    """Raw uint8 images (N, 28, 28) -> the network's float32 input (N, 1, 32, 32).
+
+    The same operations as :func:`create_dataset` (without augmentation), applied eagerly.
+    """
+    images = np.asarray(images)
+    if images.ndim == 2:
+        images = images[None]
+    ops = image_transforms(resize)
+    out = []
+    for image in images:
+        x = image[:, :, None]
+        for op in ops:
+            x = op(x)
+        out.append(x)
+    return np.stack(out).astype(np.float32)
 
 
 def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
@@ -160,8 +170,9 @@ def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
     dataset = ds.MnistDataset(folder, usage=usage, shuffle=shuffle, num_samples=num_samples,
                               num_shards=num_shards, shard_id=shard_id,
                               num_parallel_workers=workers)
-    ops = (augmentations() if augment else []) + image_ops(resize, rescale, shift)
-    dataset = dataset.map(operations=ops, input_columns="image",
+    image_ops = augmentations() if augment else []
+    image_ops += image_transforms(resize, rescale, shift)
+    dataset = dataset.map(operations=image_ops, input_columns="image",
                           num_parallel_workers=workers)
     dataset = dataset.map(operations=transforms.TypeCast(ms.int32), input_columns="label")
     if shuffle:

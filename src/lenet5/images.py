@@ -32,6 +32,8 @@ def read_grey(path):
     Pillow reads; transparent pixels count as white paper; EXIF rotation is applied."""
     from PIL import Image, ImageOps, UnidentifiedImageError
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ImageError(f"{path}: a folder, not an image file")
     if not os.path.isfile(path):
         raise ImageError(f"image {path!r} does not exist")
     try:

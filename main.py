@@ -32,7 +32,8 @@ def parse_args(argv=None):
                    "one usable here)")
     p.add_argument("--mode", default="graph", choices=device.MODES, help="MindSpore execution mode")
     p.add_argument("--recipe", default="course", choices=sorted(RECIPES), help="course: the "
-                   "original experiment; accurate: augmentation, cosine schedule, weight decay, 40 epochs of 64")
+                   "original experiment; accurate: augmentation, cosine schedule, weight decay, "
+                   "40 epochs of 64")
     for name, kind, what in (("epochs", int, "passes over the training set"),
                              ("batch_size", int, "images per step"),
                              ("lr", float, "learning rate"), ("momentum", float, "Momentum")):

@@ -99,12 +99,14 @@ def prepare_data(args, splits):
         prepare(dataset, args.data_url)
     elif not all(has_split(args.data_url, training) for training in splits):
         local = [m for m in default_mirrors(dataset) if m.startswith("file:")]
-        if not (defaulted and local):
+        if defaulted and local:
+            print(f"copying {dataset.title} from {local[0]} into {args.data_url}", flush=True)
+            prepare(dataset, args.data_url, mirrors=local)
+        elif defaulted:
             raise Lenet5Error(
                 f"no {dataset.title} in {args.data_url}: add --download to get it (or run "
                 f"python -m lenet5.data download --dataset {dataset.name} --dest {args.data_url})")
-        print(f"copying {dataset.title} from {local[0]} into {args.data_url}", flush=True)
-        prepare(dataset, args.data_url, mirrors=local)
+        # else: the pipeline names what is missing in the folder the user gave
     manifest.check_dataset(dataset.name, args.data_url)
     return dataset
 

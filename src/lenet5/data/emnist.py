@@ -70,7 +70,17 @@ def convert(archive_path, dataset, dest):
     at the end, so a failure leaves ``dest`` as it was.
     """
     variant = SOURCE[dataset.name]
+    created = not os.path.isdir(dest)
     os.makedirs(dest, exist_ok=True)
+    try:
+        return _convert(archive_path, variant, dataset, dest)
+    except BaseException:
+        if created and not os.listdir(dest):  # leave no empty folder behind either
+            os.rmdir(dest)
+        raise
+
+
+def _convert(archive_path, variant, dataset, dest):
     written = {}
     try:
         with zipfile.ZipFile(archive_path) as archive, \

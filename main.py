@@ -14,6 +14,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "src"))
 import lenet5  # noqa: E402  (sets CPU performance defaults before MindSpore starts)
 from lenet5 import data, device  # noqa: E402
+from lenet5.cli import HelpFormatter  # noqa: E402
 from lenet5.data import catalog, manifest  # noqa: E402
 from lenet5.data.download import default_mirrors, prepare  # noqa: E402
 from lenet5.errors import Lenet5Error  # noqa: E402
@@ -24,11 +25,6 @@ from lenet5.recipes import RECIPES  # noqa: E402
 class Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, not the whole usage text
         raise Lenet5Error(message)
-
-
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    def _get_help_string(self, action):  # options defaulting to None explain their default
-        return action.help if action.default is None else super()._get_help_string(action)
 
 
 def parse_args(argv=None):

@@ -170,7 +170,7 @@ def test_shipped_sample_is_never_overwritten_without_force(published, mirror_fac
     shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns(".lenet5"))
     before = {p: p.read_bytes() for p in dest.rglob("*.gz")}
     with pytest.raises(DataError, match="holds the shipped MNIST sample: download into another "
-                                        "folder .* or add --force"):
+                                        "folder .* add --force to replace the sample"):
         prepare(dataset, dest, mirrors=[mirror.url], log=lambda *_: None)
     assert {p: p.read_bytes() for p in dest.rglob("*.gz")} == before and not mirror.requests
     # the command line says the same in one line, exit 2

@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 
+from ..cli import HelpFormatter
 from ..errors import Lenet5Error
 from . import catalog
 
@@ -23,16 +24,16 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser,
                                 required=True)
     get = sub.add_parser("download", help="download a dataset with checksums into a folder",
-                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                         formatter_class=HelpFormatter)
     get.add_argument("--dataset", default="mnist", choices=list(catalog.DATASETS),
                      help="which dataset")
     get.add_argument("--dest", default=None,
-                     help="data folder to fill (train/ and test/); default: data/DATASET")
+                     help="data folder to fill (train/ and test/) (default: data/DATASET)")
     get.add_argument("--force", action="store_true",
                      help="replace the shipped sample or other data already in --dest")
     get.add_argument("--mirror", action="append", default=None, metavar="URL",
-                     help="try this mirror (URL or local folder) instead of the catalogue's; "
-                          "repeat for several, tried in order")
+                     help="try this mirror (URL or local folder) instead of the catalogue's "
+                          "(repeat for several, tried in order)")
     get.add_argument("--retries", type=int, default=3,
                      help="attempts per mirror for dropped connections and timeouts")
     info = sub.add_parser("info", help="what a data folder holds: counts, classes, pixel "

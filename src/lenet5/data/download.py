@@ -199,7 +199,8 @@ def fetch(published, mirrors, dest, retries=RETRIES, progress=None, log=print):
     folder = os.path.dirname(os.path.abspath(dest))
     os.makedirs(folder, exist_ok=True)
     part = os.path.join(folder, f".{os.path.basename(dest)}.part")
-    progress = sys.stderr.isatty() if progress is None else progress
+    if progress is None:  # a bar in a terminal or a notebook; none in logs
+        progress = "ipykernel" in sys.modules or sys.stderr.isatty()
     failures, offline = [], True
     try:
         for mirror in mirrors:
@@ -271,7 +272,8 @@ def _guard(dest, force, keep=()):
             (sample if sha256sum(path) in SHIPPED_SAMPLE_SHA256 else foreign).append(path)
     if sample and not force:
         raise DataError(f"{dest} holds the shipped MNIST sample: download into another folder "
-                        f"(--dest data/mnist) or add --force to replace the sample")
+                        f"(such as data/mnist) or, with python -m lenet5.data download, add "
+                        f"--force to replace the sample")
     if foreign and not force:
         raise DataError(f"{dest} already holds other data ({', '.join(foreign)}): choose another "
                         f"folder or add --force to replace it")

@@ -129,6 +129,29 @@ def test_augmentation_changes_images_but_not_shapes(course_layout):
     assert a.shape == b.shape and not np.allclose(a, b)
 
 
+def test_augmentation_moves_images_both_ways_around_the_centre():
+    """The random shifts average out: a one-sided shift would make the network learn images that
+    the (unshifted) test split never shows."""
+    images = data.load_arrays(SAMPLE, training=False)[0][:300]
+    ops = data.augmentations()
+
+    def centre(batch):
+        batch = np.asarray(batch, dtype=np.float64).reshape(len(batch), 28, 28)
+        rows, cols = np.mgrid[:28, :28]
+        mass = batch.sum(axis=(1, 2))
+        return (batch * rows).sum(axis=(1, 2)) / mass, (batch * cols).sum(axis=(1, 2)) / mass
+
+    moved = []
+    for image in images:
+        out = image[:, :, None]
+        for op in ops:
+            out = op(out)
+        moved.append(out)
+    (y0, x0), (y1, x1) = centre(images), centre(np.stack(moved))
+    assert abs((x1 - x0).mean()) < 0.3 and abs((y1 - y0).mean()) < 0.3  # no drift
+    assert np.abs(x1 - x0).mean() > 0.5 and np.abs(y1 - y0).mean() > 0.5  # but real moves
+
+
 def test_sample_files_are_valid_idx():
     for split, (images, labels) in (("train", ("train-images", "train-labels")),
                                     ("test", ("t10k-images", "t10k-labels"))):

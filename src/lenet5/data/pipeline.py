@@ -120,7 +120,10 @@ def check_labels(data_dir, training, num_classes):
 def augmentations():
     """Small random distortions a handwritten digit can have: the ``accurate`` recipe uses them."""
     from mindspore.dataset import vision
-    return [vision.RandomAffine(degrees=10, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5)]
+    # MindSpore's translate is (x_min, x_max, y_min, y_max) as fractions of the size; a pair
+    # (0.1, 0.1) would mean "always 10% to the right", not torchvision's "up to 10% either way".
+    return [vision.RandomAffine(degrees=10, translate=(-0.1, 0.1, -0.1, 0.1), scale=(0.9, 1.1),
+                                shear=5)]
 
 
 def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),

@@ -5,7 +5,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import string
 import zipfile
 
@@ -13,7 +12,6 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLE, run_main, write_split
-from lenet5 import idx
 from lenet5.data import catalog, class_names, emnist, load_arrays, manifest
 from lenet5.data.__main__ import main as data_main
 from lenet5.data.catalog import File
@@ -51,7 +49,8 @@ def make_archive(per_class=1, variants=("digits", "letters", "byclass")):
         for variant in variants:
             first = FIRST_LABEL[variant]
             chars = CHARS[variant]
-            lines = [f"{first + i} {ord(c)}" + (f" {ord(c.lower())}" if variant == "letters" else "")
+            lower = variant == "letters"  # its lines also give the lower-case code
+            lines = [f"{first + i} {ord(c)}" + (f" {ord(c.lower())}" if lower else "")
                      for i, c in enumerate(chars)]
             z.writestr(f"gzip/emnist-{variant}-mapping.txt", "\n".join(lines) + "\n")
             for split, n in (("train", 2 * per_class), ("test", per_class)):

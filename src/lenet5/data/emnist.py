@@ -33,7 +33,8 @@ _SPLITS = {"train": "train", "test": "test"}  # course subfolder -> EMNIST split
 
 
 def member(variant, split, kind):
-    """The archive path of an EMNIST file, e.g. ``gzip/emnist-digits-train-images-idx3-ubyte.gz``."""
+    """The path of an EMNIST file in the archive, e.g.
+    ``gzip/emnist-digits-train-images-idx3-ubyte.gz``."""
     dims = 3 if kind == "images" else 1
     return f"gzip/emnist-{variant}-{split}-{kind}-idx{dims}-ubyte.gz"
 

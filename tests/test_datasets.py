@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLE, run_main, write_split
+from lenet5.cli import main as cli_main
 from lenet5.data import catalog, class_names, emnist, load_arrays, manifest
 from lenet5.data.__main__ import main as data_main
 from lenet5.data.catalog import File
@@ -175,6 +176,8 @@ def test_info_on_the_shipped_sample(capsys):
     assert data_main(["info", SAMPLE]) == 0
     text = capsys.readouterr().out
     assert "train: 8,000 images of 28x28" in text and "the shipped MNIST sample" in text
+    assert cli_main(["data", "info", SAMPLE]) == 0  # the same as `lenet5 data info`
+    assert capsys.readouterr().out == text
 
 
 def test_info_on_unknown_and_missing_folders(tmp_path, capsys):

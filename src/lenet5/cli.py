@@ -13,6 +13,7 @@ from .errors import Lenet5Error
 
 # name -> (module, one-line help). Add a subcommand by adding a line here.
 COMMANDS = {
+    "data": ("lenet5.data.__main__", "download a dataset with checksums, or inspect a data folder"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Data tools from the command line.
+"""Data tools from the command line (also ``lenet5 data ...``).
 
     python -m lenet5.data download --dataset mnist --dest data/mnist
     python -m lenet5.data download --dataset fashion --dest data/fashion
@@ -21,8 +21,14 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser():
     parser = Parser(prog="python -m lenet5.data", description="Get and inspect the datasets.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser,
-                                required=True)
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser):
+    """The ``download`` and ``info`` subcommands (``lenet5 data`` adds them to its parser)."""
+    sub = parser.add_subparsers(dest="data_command", metavar="COMMAND",
+                                parser_class=type(parser), required=True)
     get = sub.add_parser("download", help="download a dataset with checksums into a folder",
                          formatter_class=HelpFormatter)
     get.add_argument("--dataset", default="mnist", choices=list(catalog.DATASETS),
@@ -40,11 +46,10 @@ def build_parser():
                                        "statistics, checksums")
     info.add_argument("folder", help="data folder (train/ and test/, or the flat files)")
     info.add_argument("--json", action="store_true", help="print the report as JSON")
-    return parser
 
 
 def run(args):
-    if args.command == "download":
+    if args.data_command == "download":
         from .download import prepare
         if args.retries < 1:
             raise Lenet5Error(f"--retries must be at least 1, got {args.retries}")

@@ -13,7 +13,15 @@ from .errors import Lenet5Error
 
 # name -> (module, one-line help). Add a subcommand by adding a line here.
 COMMANDS = {
+    "data": ("lenet5.data.__main__", "download a dataset with checksums, or inspect a data folder"),
 }
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows defaults, except ``None``: such options say in their help what they default to."""
+
+    def _get_help_string(self, action):
+        return action.help if action.default is None else super()._get_help_string(action)
 
 
 class Parser(argparse.ArgumentParser):
@@ -26,7 +34,7 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name, (module, text) in COMMANDS.items():
         p = sub.add_parser(name, help=text, description=text,
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                           formatter_class=HelpFormatter)
         p.set_defaults(module=module)
         importlib.import_module(module).add_arguments(p)
     return parser

@@ -17,6 +17,7 @@ COMMANDS = {
     "export": ("lenet5.export", "export a checkpoint as MINDIR, ONNX or AIR, with a sidecar JSON"),
     "quantize": ("lenet5.quantize", "int8 post-training quantization of the ONNX model"),
     "footprint": ("lenet5.footprint", "per-layer parameters, MACs, memory and latency tables"),
+    "serve": ("lenet5.serve", "a web page to draw a digit on and see the network read it"),
 }
 
 

@@ -172,8 +172,9 @@ function showAnswer(answer) {
 async function showServer() {
   try {
     const health = await (await fetch("health")).json();
+    const weights = health.checkpoint ? health.checkpoint.split(/[\\/]/).pop() : "network in memory";
     document.getElementById("footer").textContent =
-      `LeNet5 · ${health.checkpoint || "network in memory"} · ${health.backend} · ` +
+      `LeNet5 · ${weights} · ${health.backend} · ` +
       "lenet5 serve (lenet5-course)";
   } catch (error) { /* the footer is a nicety */ }
 }

@@ -175,7 +175,7 @@ def create_app(reader, max_bytes=MAX_BYTES):
 
 
 class Server:
-    """The app in waitress on ``host:port`` (port 0: any free port); ``url`` says where.
+    """The app in waitress on ``host:port`` (port 0: any free port); ``url``, ``port`` say where.
 
     ``run()`` serves until Ctrl-C; ``start()`` serves on a background thread until ``stop()``
     (notebooks, tests). Also a context manager: ``with Server(app).start() as s: s.url``.
@@ -189,8 +189,9 @@ class Server:
         except (OSError, ValueError) as e:
             reason = getattr(e, "strerror", None) or str(e)
             raise Lenet5Error(f"cannot listen on {host}:{port}: {reason}") from None
+        self.port = self.server.effective_port
         shown = f"[{host}]" if ":" in host else host
-        self.url = f"http://{shown}:{self.server.effective_port}/"
+        self.url = f"http://{shown}:{self.port}/"
         self.thread = None
 
     def run(self):

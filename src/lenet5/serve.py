@@ -73,7 +73,10 @@ class DigitReader:
         self.lock = threading.Lock()  # one MindSpore call at a time: waitress serves in threads
         self.first_layer = FirstLayer(net)
         self.onnx = exported_onnx(net) if backend == "onnxruntime" else None
-        self.classes = int(self.logits(np.zeros((1, 1, *self.input_size), np.float32)).shape[1])
+        # Compile both graphs now, so that the first drawing is answered as fast as the others.
+        blank = np.zeros((1, 1, *self.input_size), np.float32)
+        self.classes = int(self.logits(blank).shape[1])
+        self.feature_maps(blank)
 
     def logits(self, images):
         if self.onnx is not None:

@@ -13,6 +13,7 @@ mindspore-gs is not a dependency of this course: its releases pin an older MindS
 import argparse
 import os
 import sys
+import tempfile
 import types
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,6 +43,8 @@ def main():
     print(f"mindspore {ms.__version__}, mindspore-gs {mindspore_gs.__version__}, "
           f"device {args.device_target}", flush=True)
     lenet5.setup_device(args.device_target, seed=1)
+    args.data_url = os.path.abspath(args.data_url)
+    os.chdir(tempfile.mkdtemp(prefix="lenet5-gs-"))  # SimQAT writes rewritten_network/*.py here
     try:
         net = SimulatedQuantizationAwareTraining().apply(lenet5.LeNet5())
     except Exception as e:

@@ -92,6 +92,7 @@ def test_transparent_png_counts_as_white_paper(test_digits, tmp_path):
     (lambda p: p.write_bytes(open(os.path.join(EXAMPLES, "7.png"), "rb").read()[:300]),
      "corrupt or truncated image"),
     (lambda p: None, "does not exist"),
+    (lambda p: p.mkdir(), "a folder, not an image file"),
 ])
 def test_unusable_images(tmp_path, make, match):
     path = tmp_path / "x.png"

@@ -59,7 +59,8 @@ def test_help_shows_defaults():
     proc = run_main("--help")
     assert proc.returncode == 0
     text_of_help = " ".join(proc.stdout.split())  # argparse wraps lines at the terminal width
-    for text in ("--data_url", "(default: MNIST/)", "--train_url", "(default: outputs/)",
+    for text in ("--data_url", "(default: MNIST/, the shipped sample, for mnist", "--train_url",
+                 "(default: outputs/)", "--dataset", "--download", "(default: mnist)",
                  "course: 3", "course: 32", "course: 0.01", "course: 0.9", "--recipe"):
         assert text in text_of_help
 

@@ -35,6 +35,8 @@ def read_grey(path):
     """The image at ``path`` as grey levels in [0, 1], shape (H, W). Any size, mode or format
     Pillow reads; transparent pixels count as white paper; EXIF rotation is applied."""
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ImageError(f"{path}: a folder, not an image file")
     if not os.path.isfile(path):
         raise ImageError(f"image {path!r} does not exist")
     return decode_grey(path, name=path)

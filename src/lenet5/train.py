@@ -56,8 +56,8 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
     """Train ``net`` on ``dataset`` (from :func:`create_dataset`); return a :class:`TrainResult`.
 
     ``ckpt_dir``: also save a checkpoint after every epoch there (``lenet5-<epoch>_<step>.ckpt``).
-    ``display``: see :class:`TrainingMonitor`. ``sink``: feed data through MindSpore's dataset
-    sink (faster; progress is then reported per epoch only).
+    ``display``: see :class:`TrainingMonitor`. ``sink``: feed whole epochs through MindSpore's
+    dataset sink (GPU/Ascend; MindSpore runs CPU training without sink whatever is asked).
     """
     from mindspore.train import CheckpointConfig, ModelCheckpoint
 
@@ -65,7 +65,7 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     steps = dataset.get_dataset_size()
     model = make_model(net, lr, momentum, weight_decay, steps, epochs, schedule, warmup_epochs)
-    monitor = TrainingMonitor(dataset.get_batch_size(), display=display)
+    monitor = TrainingMonitor(dataset.get_batch_size(), steps, epochs, display=display)
     cbs = [monitor, *callbacks]
     saver = None
     if ckpt_dir:

@@ -18,6 +18,7 @@ COMMANDS = {
     "quantize": ("lenet5.quantize", "int8 post-training quantization of the ONNX model"),
     "footprint": ("lenet5.footprint", "per-layer parameters, MACs, memory and latency tables"),
     "data": ("lenet5.data.__main__", "download a dataset with checksums, or inspect a data folder"),
+    "serve": ("lenet5.serve", "a web page to draw a digit on and see the network read it"),
 }
 
 

@@ -27,28 +27,37 @@ class ImageError(Lenet5Error):
     """An image file that cannot be read, or that shows no digit."""
 
 
+class BlankImageError(ImageError):
+    """An image with no ink on it: paper only (``lenet5 serve`` answers "no ink")."""
+
+
 def read_grey(path):
     """The image at ``path`` as grey levels in [0, 1], shape (H, W). Any size, mode or format
     Pillow reads; transparent pixels count as white paper; EXIF rotation is applied."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
     path = os.fspath(path)
     if os.path.isdir(path):
         raise ImageError(f"{path}: a folder, not an image file")
     if not os.path.isfile(path):
         raise ImageError(f"image {path!r} does not exist")
+    return decode_grey(path, name=path)
+
+
+def decode_grey(source, name="image"):
+    """:func:`read_grey` for a path or a binary file object (e.g. ``io.BytesIO(upload)``)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
     try:
-        with Image.open(path) as image:
+        with Image.open(source) as image:
             image = ImageOps.exif_transpose(image)  # phone photos store their rotation in EXIF
             if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
                 image = image.convert("RGBA")
                 image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
             grey = np.asarray(image.convert("L"), dtype=np.float32) / 255
     except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image file (PNG, JPEG, BMP, ... expected)") from None
+        raise ImageError(f"{name}: not an image file (PNG, JPEG, BMP, ... expected)") from None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
-        raise ImageError(f"{path}: corrupt or truncated image ({e})") from None
+        raise ImageError(f"{name}: corrupt or truncated image ({e})") from None
     if grey.size == 0:
-        raise ImageError(f"{path}: empty image")
+        raise ImageError(f"{name}: empty image")
     return grey
 
 
@@ -63,8 +72,8 @@ def mnist_digit(grey, name="image"):
         grey, paper = 1 - grey, 1 - paper
     contrast = float(grey.max()) - paper
     if contrast < MIN_CONTRAST:
-        raise ImageError(f"{name}: no digit found (blank image: ink and paper differ by "
-                         f"{max(contrast, 0):.0%} of the grey range)")
+        raise BlankImageError(f"{name}: no digit found (blank image: ink and paper differ by "
+                              f"{max(contrast, 0):.0%} of the grey range)")
     low, high = INK_RANGE
     ink = np.clip(((grey - paper) / contrast - low) / (high - low), 0, 1)
     strong = ink >= 0.5  # the box around clear ink: stray specks of dust or noise stay out

@@ -17,6 +17,7 @@ INPUT_SIZE = (28, 28)  # the image size the MLPs expect (LeNet5: 32x32)
 
 class MLP(nn.Cell):
     """Flatten -> Dense -> ReLU -> ... -> Dense: ``sizes`` lists every layer's width."""
+    input_size = INPUT_SIZE  # what create_dataset(resize=...) must give it, as LeNet5.input_size
 
     def __init__(self, sizes=BASELINES["mlp-mxnet"]):
         super().__init__()

@@ -16,7 +16,8 @@ def test_ablation_adds_one_part_at_a_time_and_ends_at_the_goal():
     known = {label for label, _ in PARTS} | {"other settings"}
     for (_, before), (label, after) in zip(steps, steps[1:]):
         changed = {k for k, v in after.as_dict().items() if k != "name" and v != getattr(before, k)}
-        assert label.removeprefix("+ ") in known and changed
+        assert label.removeprefix("+ ").removeprefix("batch size & ") in known and changed
+        assert ("batch_size" in changed) == label.startswith("+ batch size & ")
 
 
 def test_ablation_of_a_recipe_with_itself_is_one_step():

@@ -87,6 +87,8 @@ def ablation(start=RECIPES["course"], goal=RECIPES["accurate"], epochs=None):
     steps = [(start.name, current)]
     for label, names in PARTS:
         changes = {n: getattr(goal, n) for n in names if getattr(goal, n) != getattr(current, n)}
+        if "batch_size" in changes:  # a larger batch usually comes with a larger learning rate
+            label = f"batch size & {label}"
         if changes:
             current = current.with_overrides(**changes, name=f"+ {label}")
             steps.append((f"+ {label}", current))

@@ -3,6 +3,9 @@
     python main.py --data_url=MNIST/ --device_target=CPU
     python main.py --recipe accurate
     python main.py --eval_only --ckpt outputs/lenet5.ckpt
+    python main.py --check                      # what works on this machine (lenet5 doctor)
+    msrun --worker_num=2 --local_worker_num=2 --bind_core=True main.py --distribute
+    python main.py --data_url obs://bucket/MNIST/ --train_url obs://bucket/out/   # ModelArts
 """
 import argparse
 import os
@@ -11,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "src"))
 import lenet5  # noqa: E402  (sets CPU performance defaults before MindSpore starts)
-from lenet5 import data, device  # noqa: E402
+from lenet5 import data, device, distributed, doctor, modelarts  # noqa: E402
 from lenet5.errors import Lenet5Error  # noqa: E402
 from lenet5.files import write_json  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
@@ -26,8 +29,9 @@ def parse_args(argv=None):
     p = Parser(description="Train and evaluate LeNet5 on MNIST with MindSpore.",
                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--data_url", default="MNIST/", help="MNIST folder: train/ and test/, or the "
-                   "four official files, plain or .gz")
-    p.add_argument("--train_url", default="outputs/", help="where lenet5.ckpt and metrics.json go")
+                   "four official files, plain or .gz; obs:// or s3:// on ModelArts")
+    p.add_argument("--train_url", default="outputs/", help="where lenet5.ckpt and metrics.json go "
+                   "(a folder, or obs:// / s3:// on ModelArts)")
     p.add_argument("--device_target", default="auto", help="CPU, GPU, Ascend, or auto (the best "
                    "one usable here)")
     p.add_argument("--mode", default="graph", choices=device.MODES, help="MindSpore execution mode")
@@ -46,6 +50,15 @@ def parse_args(argv=None):
     p.add_argument("--eval_only", action="store_true", help="only evaluate --ckpt on the test split")
     p.add_argument("--progress", default="auto", choices=("auto", "bar", "log", "none"),
                    help="progress display: auto = a bar in a terminal, log lines otherwise")
+    p.add_argument("--dataset_sink_mode", default="auto", choices=("auto", "on", "off"),
+                   help="feed whole epochs through MindSpore's dataset sink (progress per epoch "
+                   "only); auto: the device's choice, on for GPU and Ascend")
+    p.add_argument("--amp_level", default="auto", choices=("auto",) + device.AMP_LEVELS,
+                   help="mixed precision; auto: the device's choice, O2 on Ascend, O0 elsewhere")
+    p.add_argument("--distribute", action="store_true", help="data-parallel training: one "
+                   "process per worker, started by msrun (see README)")
+    p.add_argument("--check", action="store_true", help="only report what works on this "
+                   "machine (as `lenet5 doctor`) and exit")
     args, unknown = p.parse_known_args(argv)
     if unknown:  # ModelArts adds its own arguments; they must not stop a run
         print(f"note: ignoring unknown arguments: {' '.join(unknown)}", file=sys.stderr)
@@ -71,42 +84,63 @@ def check_args(args):
 
 
 def run(args):
+    if args.check:
+        doctor.report(args.device_target)
+        return None
     recipe = check_args(args)
+    target = lenet5.setup_device(args.device_target, args.mode, args.seed)
+    settings = device.device_settings(
+        target, sink={"auto": None, "on": True, "off": False}[args.dataset_sink_mode],
+        amp_level=None if args.amp_level == "auto" else args.amp_level)
+    # msrun also runs this script as its scheduler, which stays inside init(): join before work.
+    rank, size = distributed.init() if args.distribute else (0, 1)
+    data_url = modelarts.fetch_data(args.data_url)
     splits = [False] if args.eval_only else [True, False]  # training? (eval needs test only)
     for training in splits:
-        data.check_labels(args.data_url, training, args.num_classes)
-    target = lenet5.setup_device(args.device_target, args.mode, args.seed)
+        data.check_labels(data_url, training, args.num_classes)
     net = lenet5.LeNet5(args.num_classes, variant=args.variant)
     if args.ckpt:
         lenet5.load_checkpoint(args.ckpt, net)
-    test_set = lenet5.create_dataset(args.data_url, training=False, batch_size=recipe.batch_size)
+    test_set = lenet5.create_dataset(data_url, training=False, batch_size=recipe.batch_size)
     metrics = {"device_target": target, "mode": args.mode, "data_url": args.data_url,
                "recipe": recipe.name, "hyperparameters": recipe.as_dict(), "seed": args.seed,
                "variant": args.variant, "num_classes": args.num_classes,
-               "num_test": data.locate_split(args.data_url, False)[2]}
+               "device_settings": settings.as_dict(), "workers": size,
+               "num_test": data.locate_split(data_url, False)[2]}
     if not args.eval_only:
-        train_set = lenet5.create_dataset(args.data_url, training=True,
-                                          batch_size=recipe.batch_size, augment=recipe.augment)
-        print(f"training LeNet5 ({args.variant}) on {target}, recipe {recipe.name}: "
+        train_set = lenet5.create_dataset(data_url, training=True, batch_size=recipe.batch_size,
+                                          augment=recipe.augment, num_shards=size if size > 1
+                                          else None, shard_id=rank if size > 1 else None)
+        worker = f"worker {rank}/{size}: shard {rank} of the training set, " if size > 1 else ""
+        print(f"training LeNet5 ({args.variant}) on {target}, recipe {recipe.name}: {worker}"
               f"{recipe.epochs} epochs x {train_set.get_dataset_size()} steps of "
               f"{recipe.batch_size} images", flush=True)
         result = lenet5.train(net, train_set, epochs=recipe.epochs, lr=recipe.lr,
                               momentum=recipe.momentum, weight_decay=recipe.weight_decay,
                               schedule=recipe.schedule, warmup_epochs=recipe.warmup_epochs,
-                              display=None if args.progress == "none" else args.progress)
-        metrics.update(epochs=recipe.epochs, num_train=data.locate_split(args.data_url, True)[2],
+                              display=None if args.progress == "none" else args.progress,
+                              sink=settings.sink, amp_level=settings.amp_level)
+        metrics.update(epochs=recipe.epochs, num_train=data.locate_split(data_url, True)[2],
                        train_seconds=round(result.seconds, 3),
-                       train_images_per_second=round(result.images_per_second, 1),
+                       train_images_per_second=round(result.images_per_second * size, 1),
                        epoch_losses=result.epoch_losses, train_loss=result.epoch_losses[-1])
+    if size > 1:  # equal on every worker: the replicas stayed in step
+        print(f"worker {rank}/{size}: weights checksum {distributed.weights_checksum(net)}",
+              flush=True)
+    if rank != 0:  # worker 0 evaluates and writes the results for the whole job
+        return None
     start = time.perf_counter()
     scores = lenet5.evaluate(net, test_set)
     metrics.update(scores, eval_seconds=round(time.perf_counter() - start, 3))
-    os.makedirs(args.train_url, exist_ok=True)
+    out = modelarts.local_folder("train") if modelarts.is_remote(args.train_url) else args.train_url
+    os.makedirs(out, exist_ok=True)
     if not args.eval_only:
-        lenet5.save_checkpoint(net, os.path.join(args.train_url, "lenet5.ckpt"))
+        lenet5.save_checkpoint(net, os.path.join(out, "lenet5.ckpt"))
     else:
         metrics.update(ckpt=args.ckpt, epochs=0, num_train=0)
-    write_json(os.path.join(args.train_url, "metrics.json"), metrics)
+    write_json(os.path.join(out, "metrics.json"), metrics)
+    if out != args.train_url:
+        modelarts.copy(out, args.train_url)
     print(f"test accuracy: {scores['accuracy']:.2%} on {metrics['num_test']} images "
           f"(loss {scores['loss']:.4f}); results in {args.train_url}", flush=True)
     return metrics

@@ -13,6 +13,7 @@ from .errors import Lenet5Error
 
 # name -> (module, one-line help). Add a subcommand by adding a line here.
 COMMANDS = {
+    "doctor": ("lenet5.doctor", "what works on this machine: MindSpore, devices, threads, run_check"),
 }
 
 

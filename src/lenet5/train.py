@@ -27,14 +27,17 @@ def learning_rates(lr, steps_per_epoch, epochs, schedule="constant", warmup_epoc
 
 
 def make_model(net, lr=0.01, momentum=0.9, weight_decay=0.0, steps_per_epoch=1, epochs=1,
-               schedule="constant", warmup_epochs=0):
-    """A ``Model`` with the course's loss, ``nn.Momentum`` and accuracy/loss metrics."""
+               schedule="constant", warmup_epochs=0, amp_level="O0"):
+    """A ``Model`` with the course's loss, ``nn.Momentum`` and accuracy/loss metrics.
+
+    ``amp_level``: MindSpore's mixed precision (see ``device.device_settings``)."""
     import mindspore.nn as nn
     from mindspore.train import Model
     rate = learning_rates(lr, steps_per_epoch, epochs, schedule, warmup_epochs)
     optimizer = nn.Momentum(net.trainable_params(), learning_rate=rate, momentum=momentum,
                             weight_decay=weight_decay)
-    return Model(net, loss_fn(), optimizer, metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()})
+    return Model(net, loss_fn(), optimizer, metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()},
+                 amp_level=amp_level)
 
 
 @dataclass
@@ -52,19 +55,20 @@ class TrainResult:
 
 
 def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, schedule="constant",
-          warmup_epochs=0, ckpt_dir=None, display="auto", sink=False, callbacks=()):
+          warmup_epochs=0, ckpt_dir=None, display="auto", sink=False, callbacks=(), amp_level="O0"):
     """Train ``net`` on ``dataset`` (from :func:`create_dataset`); return a :class:`TrainResult`.
 
     ``ckpt_dir``: also save a checkpoint after every epoch there (``lenet5-<epoch>_<step>.ckpt``).
     ``display``: see :class:`TrainingMonitor`. ``sink``: feed data through MindSpore's dataset
-    sink (faster; progress is then reported per epoch only).
+    sink (faster; progress is then reported per epoch only). ``amp_level``: mixed precision.
     """
     from mindspore.train import CheckpointConfig, ModelCheckpoint
 
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     steps = dataset.get_dataset_size()
-    model = make_model(net, lr, momentum, weight_decay, steps, epochs, schedule, warmup_epochs)
+    model = make_model(net, lr, momentum, weight_decay, steps, epochs, schedule, warmup_epochs,
+                       amp_level)
     monitor = TrainingMonitor(dataset.get_batch_size(), display=display)
     cbs = [monitor, *callbacks]
     saver = None

@@ -88,6 +88,8 @@ def run(args):
         doctor.report(args.device_target)
         return None
     recipe = check_args(args)
+    for url in (args.data_url, args.train_url):  # before training, not after it
+        modelarts.check_url(url)
     target = lenet5.setup_device(args.device_target, args.mode, args.seed)
     settings = device.device_settings(
         target, sink={"auto": None, "on": True, "off": False}[args.dataset_sink_mode],
@@ -108,9 +110,9 @@ def run(args):
                "device_settings": settings.as_dict(), "workers": size,
                "num_test": data.locate_split(data_url, False)[2]}
     if not args.eval_only:
+        shard = {"num_shards": size, "shard_id": rank} if size > 1 else {}
         train_set = lenet5.create_dataset(data_url, training=True, batch_size=recipe.batch_size,
-                                          augment=recipe.augment, num_shards=size if size > 1
-                                          else None, shard_id=rank if size > 1 else None)
+                                          augment=recipe.augment, **shard)
         worker = f"worker {rank}/{size}: shard {rank} of the training set, " if size > 1 else ""
         print(f"training LeNet5 ({args.variant}) on {target}, recipe {recipe.name}: {worker}"
               f"{recipe.epochs} epochs x {train_set.get_dataset_size()} steps of "

@@ -92,3 +92,9 @@ def test_obs_without_moxing_is_one_clear_error(tmp_path):
                                                     "address, which needs Huawei's `moxing`")
     assert "PyPI's `moxing` is a different package" in lines[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_results_to_obs_without_moxing_fail_before_training(tmp_path):
+    proc = run_main_with({"TMPDIR": str(tmp_path)}, "--train_url", "obs://bucket/out/")
+    assert proc.returncode == 2 and "error: obs://bucket/out/ is an OBS address" in proc.stderr
+    assert "training LeNet5" not in proc.stdout

@@ -39,6 +39,12 @@ def local_folder(name):
     return folder
 
 
+def check_url(url):
+    """Raise :class:`Lenet5Error` now if ``url`` is remote and ``moxing`` is missing."""
+    if is_remote(url):
+        _moxing(url)
+
+
 def _moxing(url):
     try:
         import moxing
@@ -66,7 +72,7 @@ def fetch_data(url):
     """A local path for ``url``: the path itself, or a local copy of a remote folder."""
     if not is_remote(url):
         return url
-    _moxing(url)  # fail before making anything
+    check_url(url)  # fail before making anything
     local = local_folder("data")
     print(f"copying {url} to {local}", flush=True)
     copy(url, local)

@@ -255,7 +255,7 @@ def summary(r):
 def markdown(results, args, load_before, load_after, started):
     ok = [r for r in results if "error" not in r]
     rows = {r["framework"]: summary(r) for r in ok}
-    names = [f"{r['framework']} {r['version']} ({r['mode']}, {r['threads']} threads)" for r in ok]
+    names = [f"{r['framework']} {r['version']} ({r['mode']}, threads: {r['threads']})" for r in ok]
     both = len(ok) == 2
     ratio = (lambda a, b: f"{a / b:.2f}") if both else None
 
@@ -286,8 +286,9 @@ def markdown(results, args, load_before, load_after, started):
     quiet = max(load_before, load_after) < 0.5 * cores
     note = ("" if quiet else
             f"**Provisional: this machine was busy** (load average {load_before:.1f} before and "
-            f"{load_after:.1f} after the run, on {cores} cores): other jobs shared the CPU, so "
-            "the numbers are disturbed. Re-measure on a quiet machine with the command below.\n\n")
+            f"{load_after:.1f} after the run; usable cores: {cores}): other jobs shared the CPU, "
+            "so the numbers are disturbed. Re-measure on a quiet machine with the command "
+            "below.\n\n")
     options = ok[0]["train_options"] if ok and ok[0]["framework"] == "MindSpore" else {}
     failed = "".join(f"- {r['framework']} did not run: {r['error']}\n" for r in results
                      if "error" in r)
@@ -312,6 +313,9 @@ def markdown(results, args, load_before, load_after, started):
 - Training images/s comes from the best epoch (MindSpore's first epoch includes graph
   compilation); evaluation images/s from a second pass after a warm-up at the same batch size.
   Peak memory is the child process's maximum resident set (training and evaluation).
+- On a busy machine, PyTorch's OpenMP threads lose far more than MindSpore's thread pool when
+  the cores are shared; to compare the frameworks there, pin the run to one core
+  (`taskset -c 0 python bench/vs_pytorch.py`: both then use one thread).
 
 {failed}{chr(10).join(lines)}
 """

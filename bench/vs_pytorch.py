@@ -105,6 +105,9 @@ def run_mindspore(args):
     for batch in EVAL_BATCHES:
         count = args.eval_images_batch1 if batch == 1 else args.eval_images
         count -= count % batch
+        if not count:  # fewer test images than one batch: nothing to time
+            evaluation[batch] = None
+            continue
         warm = lenet5.create_dataset(args.data_url, training=False, batch_size=batch,
                                      num_samples=min(count, 2 * batch), drop_remainder=True)
         lenet5.evaluate(net, warm)  # compiles the evaluation graph for this batch shape
@@ -203,6 +206,9 @@ def run_pytorch(args):
     for size in EVAL_BATCHES:
         count = args.eval_images_batch1 if size == 1 else args.eval_images
         count -= count % size
+        if not count:
+            evaluation[size] = None
+            continue
         torch_evaluate(model, test_x[:2 * size], test_y[:2 * size], size)  # warm-up
         t = time.perf_counter()
         scores = torch_evaluate(model, test_x[:count], test_y[:count], size)
@@ -247,8 +253,8 @@ def summary(r):
     """The table's numbers for one framework's results."""
     best = min(r["epoch_seconds"])
     return {"train": r["images_per_epoch"] / best, "epochs": r["epoch_seconds"],
-            "eval": {b: e["images"] / e["seconds"] for b, e in r["evaluation"].items()},
-            "accuracy": r["evaluation"][max(EVAL_BATCHES)]["accuracy"],
+            "eval": {b: e and e["images"] / e["seconds"] for b, e in r["evaluation"].items()},
+            "accuracy": [e for e in r["evaluation"].values() if e][-1]["accuracy"],
             "rss": r["peak_rss_mib"], "prepare": r["prepare_seconds"]}
 
 
@@ -274,8 +280,10 @@ def markdown(results, args, load_before, load_after, started):
                  lambda e: ", ".join(f"{v:.1f}" for v in e),
                  [min(s[0]["epochs"]), min(s[1]["epochs"])] if both else None)]
     for batch in EVAL_BATCHES:
-        lines.append(row(f"evaluation images/s, batch {batch}", [x["eval"][batch] for x in s],
-                         "{:,.0f}".format, [x["eval"][batch] for x in s] if both else None))
+        speeds = [x["eval"][batch] for x in s]
+        lines.append(row(f"evaluation images/s, batch {batch}", speeds,
+                         lambda v: "n/a" if v is None else f"{v:,.0f}",
+                         speeds if both and None not in speeds else None))
     lines += [row("peak memory (RSS, MiB)", [x["rss"] for x in s], "{:,.0f}".format,
                   [x["rss"] for x in s] if both else None),
               row("data preparation seconds (outside the epochs)", [x["prepare"] for x in s],

@@ -38,7 +38,7 @@ def test_doctor_reports_what_works_here():
     assert f"CPU kernels: {device.usable_cores()}" in out and "dataset workers: " in out
     assert "dataset_sink_mode=" in out and "amp_level=" in out
     assert "The result of multiplication calculation is correct" in out  # run_check()
-    assert "all good" in out
+    assert "all good: `python main.py` will train on CPU" in out
 
 
 @pytest.mark.parametrize("target", ["GPU", "Ascend"])
@@ -55,7 +55,19 @@ def test_main_check_is_the_doctor(tmp_path):
     proc = run_main("--check", "--train_url", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     assert "device CPU      usable" in proc.stdout and "run_check" in proc.stdout
+    assert "all good" in proc.stdout
     assert not (tmp_path / "out").exists()  # nothing trained, nothing written
+
+
+def test_doctor_warns_when_the_isa_cap_is_lifted():
+    _, flags = doctor.cpu_model_and_flags()
+    if "avx512f" not in flags:
+        pytest.skip("no AVX-512 on this CPU")
+    proc = subprocess.run([sys.executable, "-m", "lenet5.cli", "doctor"], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "ONEDNN_MAX_CPU_ISA": "ALL",
+                                                       "PYTHONPATH": os.path.join(ROOT, "src")})
+    assert proc.returncode == 0 and "ONEDNN_MAX_CPU_ISA=ALL" in proc.stdout
+    assert "note: oneDNN may pick AVX-512 convolution kernels" in proc.stdout
 
 
 def test_unknown_target_in_doctor():

@@ -19,6 +19,8 @@ from .errors import DeviceError
 
 CUDA_LIBRARY_DIRS = ("/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib",
                      "/usr/lib/x86_64-linux-gnu", "/usr/lib64")
+# ONEDNN_MAX_CPU_ISA values that keep oneDNN off AVX-512 (see lenet5/_env.py for why).
+BELOW_AVX512 = ("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2")
 CANN_HOMES = ("/usr/local/Ascend/ascend-toolkit/latest", "/usr/local/Ascend/latest")
 
 
@@ -166,6 +168,10 @@ def report(asked="auto"):
     print(f"CPU             {model}; {device.usable_cores()} usable of {os.cpu_count()} cores; "
           f"AVX2: {'yes' if 'avx2' in flags else 'no'}; AVX-512: {avx512}")
     print(f"oneDNN ISA      ONEDNN_MAX_CPU_ISA={isa}")
+    if "avx512f" in flags and isa.upper() not in BELOW_AVX512:
+        print("                note: oneDNN may pick AVX-512 convolution kernels, an order of "
+              "magnitude slower for LeNet5; unset ONEDNN_MAX_CPU_ISA (lenet5 sets AVX2) or set it "
+              "to AVX2")
     try:
         target = device.resolve_target(asked)
     except DeviceError:
@@ -185,10 +191,11 @@ def report(asked="auto"):
         why = _first_line(text.split("failed.", 1)[-1])
         raise DeviceError(f"mindspore.run_check() failed on {target} ({why}); reinstall MindSpore "
                           "for this platform: https://www.mindspore.cn/install")
+    flag = "" if asked == "auto" else f" --device_target {target}"
+    print(f"all good: `python main.py{flag}` will train on {target}")
     return target
 
 
 def run(args):
     report(args.device_target)
-    print("all good: `python main.py` will train on this target")
     return 0

@@ -298,6 +298,9 @@ def markdown(results, args, load_before, load_after, started):
             "so the numbers are disturbed. Re-measure on a quiet machine with the command "
             "below.\n\n")
     options = ok[0]["train_options"] if ok and ok[0]["framework"] == "MindSpore" else {}
+    import numpy
+    versions = "; ".join([f"{r['framework']} {r['version']}" for r in ok]
+                         + [f"NumPy {numpy.__version__}"])
     failed = "".join(f"- {r['framework']} did not run: {r['error']}\n" for r in results
                      if "error" in r)
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
@@ -311,7 +314,7 @@ def markdown(results, args, load_before, load_after, started):
     {command}
 
 - Machine: {machine()}
-- Versions: {'; '.join(f"{r['framework']} {r['version']}" for r in ok)}; NumPy {__import__('numpy').__version__}
+- Versions: {versions}
 - Data: {args.data_url} (60,000 training images, 28x28 resized to 32x32); evaluation on the first
   {args.eval_images:,} test images ({args.eval_images_batch1:,} at batch 1)
 - Recipe: the course's (batch {RECIPE.batch_size}, lr {RECIPE.lr}, momentum {RECIPE.momentum}),

@@ -1,4 +1,4 @@
-"""Data-parallel training on MindSpore's own engine (``msrun``), the same code on CPU, GPU and Ascend.
+"""Data-parallel training on MindSpore's own engine (``msrun``): one code for CPU, GPU, Ascend.
 
 Every worker runs the whole script with the same seed; each trains on its own shard of the data
 (``create_dataset(num_shards=size, shard_id=rank)``) and DATA_PARALLEL averages the gradients

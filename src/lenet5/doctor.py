@@ -35,12 +35,13 @@ def _first_line(text, limit=160):
 
 
 def nvidia_driver():
-    """``(driver version, CUDA version the driver supports, GPU names)`` from nvidia-smi, or None."""
+    """``(driver version, CUDA version it supports, GPU names)`` from nvidia-smi, or None."""
     if not shutil.which("nvidia-smi"):
         return None
     try:
-        query = subprocess.run(["nvidia-smi", "--query-gpu=driver_version,name",
-                                "--format=csv,noheader"], capture_output=True, text=True, timeout=20)
+        query = subprocess.run(
+            ["nvidia-smi", "--query-gpu=driver_version,name", "--format=csv,noheader"],
+            capture_output=True, text=True, timeout=20)
         header = subprocess.run(["nvidia-smi"], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -73,7 +74,7 @@ def gpu_plugin_cuda_versions():
 
 
 def cann_version():
-    """``(version, home)`` of the CANN toolkit from ASCEND_HOME_PATH or its usual places, or None."""
+    """``(version, home)`` of the CANN toolkit (ASCEND_HOME_PATH or its usual places), or None."""
     homes = [os.environ.get("ASCEND_HOME_PATH"), *CANN_HOMES]
     for home in filter(None, homes):
         for name in ("compiler/version.info", "version.cfg", "version.info"):
@@ -126,7 +127,8 @@ def device_lines():
     if driver:
         lines["GPU"] += (f"; driver {driver[0]} (supports CUDA {driver[1]})"
                          + (f", {', '.join(driver[2])}" if driver[2] else ""))
-    lines["GPU"] += f"; CUDA runtime {runtime}" if runtime else "; no CUDA runtime (libcudart) found"
+    lines["GPU"] += (f"; CUDA runtime {runtime}" if runtime else
+                     "; no CUDA runtime (libcudart) found")
     built_for = gpu_plugin_cuda_versions()
     if built_for:
         lines["GPU"] += f"; this MindSpore's GPU plugins are built for CUDA {', '.join(built_for)}"

@@ -5,6 +5,9 @@
     python main.py --eval_only --ckpt outputs/lenet5.ckpt
     python main.py --download                      # the full MNIST, into data/mnist/
     python main.py --dataset fashion --recipe accurate
+    python main.py --check                         # what works on this machine (lenet5 doctor)
+    msrun --worker_num=2 --local_worker_num=2 main.py --distribute
+    python main.py --data_url obs://bucket/MNIST/ --train_url obs://bucket/out/   # ModelArts
 """
 import argparse
 import os
@@ -13,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "src"))
 import lenet5  # noqa: E402  (sets CPU performance defaults before MindSpore starts)
-from lenet5 import data, device  # noqa: E402
+from lenet5 import data, device, distributed, doctor, modelarts  # noqa: E402
 from lenet5.cli import HelpFormatter  # noqa: E402
 from lenet5.data import catalog, manifest  # noqa: E402
 from lenet5.data.download import default_mirrors, prepare  # noqa: E402
@@ -34,11 +37,13 @@ def parse_args(argv=None):
                    help="mnist: handwritten digits; fashion: Fashion-MNIST; emnist-digits, "
                    "emnist-letters, emnist-36 (digits and capitals): EMNIST")
     p.add_argument("--data_url", default=None, help="data folder: train/ and test/, or the four "
-                   "official files, plain or .gz (default: MNIST/, the shipped sample, for "
-                   "mnist; data/DATASET/ for the other datasets and with --download)")
+                   "official files, plain or .gz; obs:// or s3:// on ModelArts (default: MNIST/, "
+                   "the shipped sample, for mnist; data/DATASET/ for the other datasets and with "
+                   "--download)")
     p.add_argument("--download", action="store_true", help="first download the dataset into "
                    "--data_url, checked against the published checksums (kept if already there)")
-    p.add_argument("--train_url", default="outputs/", help="where lenet5.ckpt and metrics.json go")
+    p.add_argument("--train_url", default="outputs/", help="where lenet5.ckpt and metrics.json go "
+                   "(a folder, or obs:// / s3:// on ModelArts)")
     p.add_argument("--device_target", default="auto", help="CPU, GPU, Ascend, or auto (the best "
                    "one usable here)")
     p.add_argument("--mode", default="graph", choices=device.MODES, help="MindSpore execution mode")
@@ -59,6 +64,15 @@ def parse_args(argv=None):
     p.add_argument("--eval_only", action="store_true", help="only evaluate --ckpt on the test split")
     p.add_argument("--progress", default="auto", choices=("auto", "bar", "log", "none"),
                    help="progress display: auto = a bar in a terminal, log lines otherwise")
+    p.add_argument("--dataset_sink_mode", default="auto", choices=("auto", "on", "off"),
+                   help="feed whole epochs through MindSpore's dataset sink (progress per epoch "
+                   "only); auto: the device's choice, on for GPU and Ascend")
+    p.add_argument("--amp_level", default="auto", choices=("auto",) + device.AMP_LEVELS,
+                   help="mixed precision; auto: the device's choice, O2 on Ascend, O0 elsewhere")
+    p.add_argument("--distribute", action="store_true", help="data-parallel training: one "
+                   "process per worker, started by msrun (see README)")
+    p.add_argument("--check", action="store_true", help="only report what works on this "
+                   "machine (as `lenet5 doctor`) and exit")
     args, unknown = p.parse_known_args(argv)
     if unknown:  # ModelArts adds its own arguments; they must not stop a run
         print(f"note: ignoring unknown arguments: {' '.join(unknown)}", file=sys.stderr)
@@ -83,29 +97,29 @@ def check_args(args):
     return recipe
 
 
-def prepare_data(args, splits):
-    """Settle ``args.data_url`` for ``args.dataset`` and make sure the data is there: downloaded
-    with --download; copied from a system package (Debian's dataset-fashion-mnist) into the
-    default folder when that needs no network."""
-    dataset = catalog.get(args.dataset)
-    defaulted = args.data_url is None
+def prepare_data(name, data_url, download, splits):
+    """The dataset entry for ``name`` and the local folder that holds it: ``data_url`` itself
+    (its default when None), downloaded with ``download``, or copied from a system package
+    (Debian's dataset-fashion-mnist) into the default folder when that needs no network."""
+    dataset = catalog.get(name)
+    defaulted = data_url is None
     if defaulted:
-        full = dataset.name != "mnist" or args.download
-        args.data_url = f"data/{dataset.name}/" if full else "MNIST/"
-    if args.download:
-        prepare(dataset, args.data_url)
-    elif not all(has_split(args.data_url, training) for training in splits):
+        full = dataset.name != "mnist" or download
+        data_url = f"data/{dataset.name}/" if full else "MNIST/"
+    if download:
+        prepare(dataset, data_url)
+    elif not all(has_split(data_url, training) for training in splits):
         local = [m for m in default_mirrors(dataset) if m.startswith("file:")]
         if defaulted and local:
-            print(f"copying {dataset.title} from {local[0]} into {args.data_url}", flush=True)
-            prepare(dataset, args.data_url, mirrors=local)
+            print(f"copying {dataset.title} from {local[0]} into {data_url}", flush=True)
+            prepare(dataset, data_url, mirrors=local)
         elif defaulted:
             raise Lenet5Error(
-                f"no {dataset.title} in {args.data_url}: add --download to get it (or run "
-                f"python -m lenet5.data download --dataset {dataset.name} --dest {args.data_url})")
+                f"no {dataset.title} in {data_url}: add --download to get it (or run "
+                f"python -m lenet5.data download --dataset {dataset.name} --dest {data_url})")
         # else: the pipeline names what is missing in the folder the user gave
-    manifest.check_dataset(dataset.name, args.data_url)
-    return dataset
+    manifest.check_dataset(dataset.name, data_url)
+    return dataset, data_url
 
 
 def has_split(data_url, training):
@@ -117,51 +131,72 @@ def has_split(data_url, training):
 
 
 def run(args):
+    if args.check:
+        doctor.report(args.device_target)
+        return None
     recipe = check_args(args)
+    for url in (args.data_url, args.train_url):  # before training, not after it
+        modelarts.check_url(url)
     splits = [False] if args.eval_only else [True, False]  # training? (eval needs test only)
-    dataset = prepare_data(args, splits)
+    target = lenet5.setup_device(args.device_target, args.mode, args.seed)
+    settings = device.device_settings(
+        target, sink={"auto": None, "on": True, "off": False}[args.dataset_sink_mode],
+        amp_level=None if args.amp_level == "auto" else args.amp_level)
+    # msrun also runs this script as its scheduler, which stays inside init(): join before work.
+    rank, size = distributed.init() if args.distribute else (0, 1)
+    data_url = modelarts.fetch_data(args.data_url) if args.data_url else None
+    dataset, data_url = prepare_data(args.dataset, data_url, args.download, splits)
     num_classes = args.num_classes or dataset.num_classes
     for training in splits:
-        data.check_labels(args.data_url, training, num_classes)
-    mean, std = manifest.normalisation(dataset.name, args.data_url)
+        data.check_labels(data_url, training, num_classes)
+    mean, std = manifest.normalisation(dataset.name, data_url)
     scale = {"rescale": 1 / (255 * std), "shift": -mean / std}  # (p / 255 - mean) / std
-    target = lenet5.setup_device(args.device_target, args.mode, args.seed)
     net = lenet5.LeNet5(num_classes, variant=args.variant)
     if args.ckpt:
         lenet5.load_checkpoint(args.ckpt, net)
-    test_set = lenet5.create_dataset(args.data_url, training=False, batch_size=recipe.batch_size,
+    test_set = lenet5.create_dataset(data_url, training=False, batch_size=recipe.batch_size,
                                      **scale)
-    metrics = {"device_target": target, "mode": args.mode, "data_url": args.data_url,
+    metrics = {"device_target": target, "mode": args.mode, "data_url": args.data_url or data_url,
                "dataset": dataset.name, "classes": list(dataset.classes),
                "normalisation": {"mean": mean, "std": std},
                "recipe": recipe.name, "hyperparameters": recipe.as_dict(), "seed": args.seed,
                "variant": args.variant, "num_classes": num_classes,
-               "num_test": data.locate_split(args.data_url, False)[2]}
+               "device_settings": settings.as_dict(), "workers": size,
+               "num_test": data.locate_split(data_url, False)[2]}
     if not args.eval_only:
-        train_set = lenet5.create_dataset(args.data_url, training=True,
-                                          batch_size=recipe.batch_size, augment=recipe.augment,
-                                          **scale)
-        print(f"training LeNet5 ({args.variant}) on {target}, {dataset.title}, "
-              f"recipe {recipe.name}: "
-              f"{recipe.epochs} epochs x {train_set.get_dataset_size()} steps of "
-              f"{recipe.batch_size} images", flush=True)
+        shard = {"num_shards": size, "shard_id": rank} if size > 1 else {}
+        train_set = lenet5.create_dataset(data_url, training=True, batch_size=recipe.batch_size,
+                                          augment=recipe.augment, **scale, **shard)
+        worker = f"worker {rank}/{size}: shard {rank} of the training set, " if size > 1 else ""
+        print(f"training LeNet5 ({args.variant}) on {target}, {dataset.title}, recipe "
+              f"{recipe.name}: {worker}{recipe.epochs} epochs x {train_set.get_dataset_size()} "
+              f"steps of {recipe.batch_size} images", flush=True)
         result = lenet5.train(net, train_set, epochs=recipe.epochs, lr=recipe.lr,
                               momentum=recipe.momentum, weight_decay=recipe.weight_decay,
                               schedule=recipe.schedule, warmup_epochs=recipe.warmup_epochs,
-                              display=None if args.progress == "none" else args.progress)
-        metrics.update(epochs=recipe.epochs, num_train=data.locate_split(args.data_url, True)[2],
+                              display=None if args.progress == "none" else args.progress,
+                              sink=settings.sink, amp_level=settings.amp_level)
+        metrics.update(epochs=recipe.epochs, num_train=data.locate_split(data_url, True)[2],
                        train_seconds=round(result.seconds, 3),
-                       train_images_per_second=round(result.images_per_second, 1),
+                       train_images_per_second=round(result.images_per_second * size, 1),
                        epoch_losses=result.epoch_losses, train_loss=result.epoch_losses[-1])
+    if size > 1:  # equal on every worker: the replicas stayed in step
+        print(f"worker {rank}/{size}: weights checksum {distributed.weights_checksum(net)}",
+              flush=True)
+    if rank != 0:  # worker 0 evaluates and writes the results for the whole job
+        return None
     start = time.perf_counter()
     scores = lenet5.evaluate(net, test_set)
     metrics.update(scores, eval_seconds=round(time.perf_counter() - start, 3))
-    os.makedirs(args.train_url, exist_ok=True)
+    out = modelarts.local_folder("train") if modelarts.is_remote(args.train_url) else args.train_url
+    os.makedirs(out, exist_ok=True)
     if not args.eval_only:
-        lenet5.save_checkpoint(net, os.path.join(args.train_url, "lenet5.ckpt"))
+        lenet5.save_checkpoint(net, os.path.join(out, "lenet5.ckpt"))
     else:
         metrics.update(ckpt=args.ckpt, epochs=0, num_train=0)
-    write_json(os.path.join(args.train_url, "metrics.json"), metrics)
+    write_json(os.path.join(out, "metrics.json"), metrics)
+    if out != args.train_url:
+        modelarts.copy(out, args.train_url)
     print(f"test accuracy: {scores['accuracy']:.2%} on {metrics['num_test']} images "
           f"(loss {scores['loss']:.4f}); results in {args.train_url}", flush=True)
     return metrics

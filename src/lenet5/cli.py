@@ -19,6 +19,7 @@ COMMANDS = {
     "footprint": ("lenet5.footprint", "per-layer parameters, MACs, memory and latency tables"),
     "data": ("lenet5.data.__main__", "download a dataset with checksums, or inspect a data folder"),
     "serve": ("lenet5.serve", "a web page to draw a digit on and see the network read it"),
+    "doctor": ("lenet5.doctor", "what works on this machine: MindSpore, devices, threads, run_check"),
 }
 
 

@@ -1,7 +1,9 @@
-"""Device setup in one place: target, execution mode, seed and CPU thread layout."""
+"""Device setup in one place: target, execution mode, seed, CPU thread layout, and the
+per-device choices of MindSpore's model zoo (:func:`device_settings`)."""
 import contextlib
 import io
 import os
+from dataclasses import dataclass, replace
 
 from .errors import DeviceError
 
@@ -82,6 +84,9 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
     target = resolve_target(target)
     ms.set_context(mode=ms.GRAPH_MODE if mode == "graph" else ms.PYNATIVE_MODE)
     ms.set_device(target, device_id)
+    if device_settings(target).graph_kernel:
+        # Graph-kernel fusion; MindSpore 2.x spells the old enable_graph_kernel=True this way.
+        ms.set_context(jit_config={"jit_level": "O1"})
     if target == "CPU":
         cores = threads or usable_cores()
         if not _state.get("cpu_threads"):  # MindSpore accepts this once per process
@@ -101,3 +106,54 @@ def seed_everything(seed):
     ms.set_seed(seed)
     ds.config.set_seed(seed)
     np.random.seed(seed)
+
+
+def cpu_threads():
+    """CPU kernel threads set by :func:`setup_device` in this process (None: MindSpore's 25)."""
+    return _state.get("cpu_threads")
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    """What MindSpore's model zoo turns on for one device target.
+
+    ``sink``: feed whole epochs through the dataset sink instead of one step per Python call
+    (progress is then reported per epoch). ``graph_kernel``: fuse small operators into bigger
+    kernels. ``amp_level``: mixed precision; O2 keeps a float16 network with float32
+    BatchNorm and loss, and dynamic loss scaling.
+    """
+    sink: bool = False
+    graph_kernel: bool = False
+    amp_level: str = "O0"
+
+    def as_dict(self):
+        return {"dataset_sink_mode": self.sink, "graph_kernel": self.graph_kernel,
+                "amp_level": self.amp_level}
+
+
+SETTINGS = {
+    "CPU": DeviceSettings(),
+    "GPU": DeviceSettings(sink=True, graph_kernel=True),
+    "Ascend": DeviceSettings(sink=True, amp_level="O2"),
+}
+AMP_LEVELS = ("O0", "O1", "O2", "O3")
+
+
+def device_settings(target, sink=None, amp_level=None):
+    """The model-zoo settings for ``target`` (CPU, GPU or Ascend); ``sink``/``amp_level`` other
+    than None override them. Combinations MindSpore cannot run raise :class:`DeviceError`."""
+    target = normalise_target(target)
+    if target == "auto":
+        raise DeviceError("device_settings needs a resolved target: call resolve_target first")
+    settings = SETTINGS[target]
+    if sink is not None:
+        settings = replace(settings, sink=bool(sink))
+    if amp_level is not None:
+        if amp_level not in AMP_LEVELS:
+            raise DeviceError(f"unknown AMP level {amp_level!r}: choose one of "
+                              f"{', '.join(AMP_LEVELS)}")
+        settings = replace(settings, amp_level=amp_level)
+    if target == "CPU" and settings.amp_level == "O2":
+        raise DeviceError("--amp_level O2 needs GPU or Ascend: its dynamic loss scaling is not "
+                          "supported on CPU; use O0 (the CPU default) there")
+    return settings

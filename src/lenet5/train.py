@@ -41,13 +41,16 @@ def make_optimizer(name, params, rate, momentum=0.9, weight_decay=0.0):
 
 
 def make_model(net, lr=0.01, momentum=0.9, weight_decay=0.0, steps_per_epoch=1, epochs=1,
-               schedule="constant", warmup_epochs=0, optimizer="momentum"):
-    """A ``Model`` with the course's loss, the optimizer and accuracy/loss metrics."""
+               schedule="constant", warmup_epochs=0, optimizer="momentum", amp_level="O0"):
+    """A ``Model`` with the course's loss, the optimizer and accuracy/loss metrics.
+
+    ``amp_level``: MindSpore's mixed precision (see ``device.device_settings``)."""
     import mindspore.nn as nn
     from mindspore.train import Model
     rate = learning_rates(lr, steps_per_epoch, epochs, schedule, warmup_epochs)
     optimizer = make_optimizer(optimizer, net.trainable_params(), rate, momentum, weight_decay)
-    return Model(net, loss_fn(), optimizer, metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()})
+    return Model(net, loss_fn(), optimizer, metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()},
+                 amp_level=amp_level)
 
 
 @dataclass
@@ -66,7 +69,7 @@ class TrainResult:
 
 def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, schedule="constant",
           warmup_epochs=0, ckpt_dir=None, display="auto", sink=False, callbacks=(),
-          optimizer="momentum"):
+          optimizer="momentum", amp_level="O0"):
     """Train ``net`` on ``dataset`` (from :func:`create_dataset`); return a :class:`TrainResult`.
 
     ``optimizer``: "momentum" (the course's ``nn.Momentum``) or "adam" (``momentum`` unused).
@@ -74,6 +77,7 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
     ``ckpt_dir``: also save a checkpoint after every epoch there (``lenet5-<epoch>_<step>.ckpt``).
     ``display``: see :class:`TrainingMonitor`. ``sink``: feed whole epochs through MindSpore's
     dataset sink (GPU/Ascend; MindSpore runs CPU training without sink whatever is asked).
+    ``amp_level``: mixed precision (see ``device.device_settings``).
     """
     from mindspore.train import CheckpointConfig, ModelCheckpoint
 
@@ -81,7 +85,7 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     steps = dataset.get_dataset_size()
     model = make_model(net, lr, momentum, weight_decay, steps, epochs, schedule, warmup_epochs,
-                       optimizer)
+                       optimizer, amp_level)
     monitor = TrainingMonitor(dataset.get_batch_size(), steps, epochs, display=display)
     cbs = [monitor, *callbacks]
     saver = None

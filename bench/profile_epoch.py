@@ -1,0 +1,140 @@
+"""Where the time of a MindSpore training epoch goes, piece by piece (course recipe, batch 32).
+
+Measures, in one process, for the same number of steps:
+
+1. pipeline   the input pipeline alone (``create_dataset``: decode, resize, rescale, batch);
+2. step       the compiled training step alone (``TrainOneStepCell`` on one fixed batch), called
+              from Python, with and without reading the loss back every step (the progress
+              monitor reads it);
+3. train      ``lenet5.train`` end to end, as ``main.py`` calls it, without and with the
+              dataset sink (``sink=True``).
+
+Wall and CPU seconds per 1,000 steps are printed for each, so a busy machine (where wall time
+is inflated) still shows which part costs CPU.
+
+    python bench/profile_epoch.py                       # 600 steps of Debian's Fashion-MNIST
+    taskset -c 0 python bench/profile_epoch.py --steps 1000
+    python bench/profile_epoch.py --maxpool pad         # the same, with the other max-pool kernel
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+import lenet5  # noqa: E402
+from lenet5.recipes import RECIPES  # noqa: E402
+
+RECIPE = RECIPES["course"]
+
+
+class Clock:
+    """Wall and process-CPU seconds of a block, scaled to 1,000 steps."""
+
+    def __init__(self, name, steps, results):
+        self.name, self.steps, self.results = name, steps, results
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            scale = 1000 / self.steps
+            wall = (time.perf_counter() - self.wall) * scale
+            cpu = (time.process_time() - self.cpu) * scale
+            self.results[self.name] = {"wall_s_per_1000_steps": round(wall, 2),
+                                       "cpu_s_per_1000_steps": round(cpu, 2)}
+            print(f"{self.name:34s} wall {wall:6.2f} s   cpu {cpu:6.2f} s   per 1,000 steps",
+                  flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data_url", default="/usr/share/datasets/fashion-mnist")
+    p.add_argument("--steps", type=int, default=600)
+    p.add_argument("--maxpool", choices=("valid", "pad"), default="valid",
+                   help="pad: build LeNet5's 2x2 max-pool with pad_mode='pad' (padding 0, the same "
+                        "function), which MindSpore runs as MaxPool3DWithArgmax instead of MaxPool")
+    p.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    args = p.parse_args()
+
+    import mindspore as ms
+    import mindspore.nn as nn
+    from lenet5.train import loss_fn
+
+    lenet5.setup_device("CPU", seed=1)
+    batch, steps, results = RECIPE.batch_size, args.steps, {}
+
+    def network():
+        net = lenet5.LeNet5()
+        if args.maxpool == "pad":
+            net.pool = nn.MaxPool2d(kernel_size=2, stride=2, pad_mode="pad")
+        return net
+
+    def dataset():
+        return lenet5.create_dataset(args.data_url, training=True, batch_size=batch,
+                                     num_samples=steps * batch)
+
+    # 1. the input pipeline alone
+    data = dataset()
+    iterator = data.create_tuple_iterator(num_epochs=2)
+    for _ in iterator:  # first pass: starts the pipeline's threads
+        pass
+    with Clock("pipeline (MindSpore tensors)", steps, results):
+        for _ in iterator:
+            pass
+
+    # 2. the compiled step alone, on one batch held in memory
+    images, labels = next(dataset().create_tuple_iterator())
+    net = network()
+    optimizer = nn.Momentum(net.trainable_params(), RECIPE.lr, RECIPE.momentum)
+    step = nn.TrainOneStepCell(nn.WithLossCell(net, loss_fn()), optimizer)
+    step.set_train()
+    for _ in range(5):  # compile and warm up
+        step(images, labels).asnumpy()
+    with Clock("step, loss read every step", steps, results):
+        for _ in range(steps):
+            step(images, labels).asnumpy()
+    with Clock("step, loss never read", steps, results):
+        for _ in range(steps):
+            loss = step(images, labels)
+        loss.asnumpy()
+
+    # 3. lenet5.train end to end; the second epoch is the steady state
+    from mindspore.train import Callback
+
+    class EpochClock(Callback):
+        """Wall and CPU seconds of every epoch (also in sink mode, where steps are invisible)."""
+
+        def __init__(self):
+            super().__init__()
+            self.epochs = []
+
+        def on_train_epoch_begin(self, run_context):
+            self.start = time.perf_counter(), time.process_time()
+
+        def on_train_epoch_end(self, run_context):
+            self.epochs.append((time.perf_counter() - self.start[0],
+                                time.process_time() - self.start[1]))
+
+    for sink in (False, True):
+        clock = EpochClock()
+        lenet5.train(network(), dataset(), epochs=2, lr=RECIPE.lr, momentum=RECIPE.momentum,
+                     display=False, sink=sink, callbacks=[clock])
+        wall, cpu = (v * 1000 / steps for v in clock.epochs[-1])
+        name = f"lenet5.train, sink={sink}"
+        results[name] = {"wall_s_per_1000_steps": round(wall, 2),
+                         "cpu_s_per_1000_steps": round(cpu, 2)}
+        print(f"{name:34s} wall {wall:6.2f} s   cpu {cpu:6.2f} s   per 1,000 steps "
+              "(second epoch)", flush=True)
+    results["maxpool"] = args.maxpool
+    results["threads"] = lenet5.device.cpu_threads()
+    results["mindspore"] = ms.__version__
+    if args.json:
+        print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,386 @@
+"""LeNet5 training and evaluation speed: this project's MindSpore path vs an equivalent PyTorch one.
+
+Runs, one after the other in child processes of this one (same machine, same data, nothing else
+of ours running beside them):
+
+* mindspore: ``lenet5.setup_device`` + ``lenet5.create_dataset`` + ``lenet5.train`` exactly as
+  ``main.py`` trains (GRAPH mode, course recipe: batch 32, Momentum lr 0.01 / 0.9), then
+  ``lenet5.evaluate``. Whatever ``lenet5.train`` does (sink mode, thread layout) is measured;
+  ``--train-option sink=true`` passes extra keyword arguments to it.
+* pytorch: the same LeNet5 (classic, Xavier-uniform weights, zero biases), SGD with momentum 0.9
+  (the same update as MindSpore's Momentum), cross-entropy, batch 32, torch threads = usable
+  cores, eager mode; the images are decoded, resized to 32x32 and normalised once into a tensor
+  (timed separately as "data preparation"), and every epoch draws batches from a new
+  permutation, as a DataLoader over a TensorDataset would.
+
+Both train on the same 60,000 images (Debian's Fashion-MNIST by default: MNIST's exact shape)
+and are evaluated on the same test images at batch 1, 32 and 1000. Writes docs/BENCHMARKS.md.
+
+    python bench/vs_pytorch.py                           # needs: pip install torch==2.13.0
+    python bench/vs_pytorch.py --epochs 3 --out /tmp/BENCHMARKS.md
+    python bench/vs_pytorch.py --frameworks mindspore --train-option sink=true
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "src"))
+import lenet5  # noqa: E402  (sets the CPU defaults before MindSpore starts)
+from lenet5 import device  # noqa: E402
+from lenet5.errors import Lenet5Error  # noqa: E402
+from lenet5.files import atomic_path  # noqa: E402
+from lenet5.recipes import RECIPES  # noqa: E402
+
+FRAMEWORKS = ("mindspore", "pytorch")
+EVAL_BATCHES = (1, 32, 1000)
+RECIPE = RECIPES["course"]
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--data_url", default="/usr/share/datasets/fashion-mnist",
+                   help="a 60,000-image MNIST-shaped data folder (apt-get install "
+                        "dataset-fashion-mnist)")
+    p.add_argument("--epochs", type=int, default=2, help="training epochs; the best one counts "
+                   "(MindSpore's first includes graph compilation)")
+    p.add_argument("--eval-images", type=int, default=10000, help="test images per evaluation")
+    p.add_argument("--eval-images-batch1", type=int, default=2000,
+                   help="test images for the batch-1 evaluation (one step per image)")
+    p.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="which to run, in order")
+    p.add_argument("--train-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="extra keyword argument for lenet5.train (JSON value or string)")
+    p.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"),
+                   help="the Markdown report ('-' to skip)")
+    p.add_argument("--json", default=None, help="also write the raw results here")
+    p.add_argument("--child", choices=FRAMEWORKS, help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def train_options(pairs):
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise Lenet5Error(f"--train-option {pair!r}: expected KEY=VALUE")
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
+    return options
+
+
+def peak_rss_mib():
+    """The peak resident memory of this process (and of any child it waited for), in MiB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)  # Linux reports KiB
+
+
+# ---- MindSpore: this project's path ---------------------------------------------------------
+
+def run_mindspore(args):
+    import mindspore as ms
+    target = lenet5.setup_device("CPU", seed=1)
+    options = train_options(args.train_option)
+    train_set = lenet5.create_dataset(args.data_url, training=True, batch_size=RECIPE.batch_size)
+    images = train_set.get_dataset_size() * train_set.get_batch_size()
+    net = lenet5.LeNet5()
+    start = time.perf_counter()
+    result = lenet5.train(net, train_set, epochs=args.epochs, lr=RECIPE.lr,
+                          momentum=RECIPE.momentum, weight_decay=RECIPE.weight_decay,
+                          display=False, **options)
+    seconds = time.perf_counter() - start
+    epochs = list(result.epoch_seconds)
+    if len(epochs) != args.epochs:  # a train() that reports no per-epoch times: spread evenly
+        epochs = [seconds / args.epochs] * args.epochs
+    evaluation = {}
+    for batch in EVAL_BATCHES:
+        count = args.eval_images_batch1 if batch == 1 else args.eval_images
+        count -= count % batch
+        if not count:  # fewer test images than one batch: nothing to time
+            evaluation[batch] = None
+            continue
+        warm = lenet5.create_dataset(args.data_url, training=False, batch_size=batch,
+                                     num_samples=min(count, 2 * batch), drop_remainder=True)
+        lenet5.evaluate(net, warm)  # compiles the evaluation graph for this batch shape
+        data = lenet5.create_dataset(args.data_url, training=False, batch_size=batch,
+                                     num_samples=count, drop_remainder=True)
+        t = time.perf_counter()
+        scores = lenet5.evaluate(net, data)
+        evaluation[batch] = {"images": count, "seconds": time.perf_counter() - t,
+                             "accuracy": scores["accuracy"]}
+    return {"framework": "MindSpore", "version": ms.__version__, "target": target,
+            "mode": "graph", "threads": device.cpu_threads(), "train_options": options,
+            "images_per_epoch": images, "epoch_seconds": epochs, "train_seconds": seconds,
+            "prepare_seconds": None, "evaluation": evaluation,
+            "final_train_loss": result.epoch_losses[-1] if result.epoch_losses else None}
+
+
+# ---- PyTorch: the same network and recipe ---------------------------------------------------
+
+def torch_lenet5():
+    import torch
+    from torch import nn
+
+    class LeNet5(nn.Module):
+        def __init__(self, num_classes=10):
+            super().__init__()
+            self.conv1, self.conv2 = nn.Conv2d(1, 6, 5), nn.Conv2d(6, 16, 5)
+            self.fc1, self.fc2 = nn.Linear(400, 120), nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, num_classes)
+            for layer in (self.conv1, self.conv2, self.fc1, self.fc2, self.fc3):
+                nn.init.xavier_uniform_(layer.weight)
+                nn.init.zeros_(layer.bias)
+
+        def forward(self, x):
+            f = nn.functional
+            x = f.max_pool2d(f.relu(self.conv1(x)), 2)
+            x = f.max_pool2d(f.relu(self.conv2(x)), 2)
+            x = torch.flatten(x, 1)
+            return self.fc3(f.relu(self.fc2(f.relu(self.fc1(x)))))
+
+    return LeNet5()
+
+
+def torch_tensors(data_url, training):
+    """The split as the course pipeline makes it: (N, 1, 32, 32) float32, normalised; int64."""
+    import torch
+    from lenet5.data import MNIST_MEAN, MNIST_STD
+    images, labels = lenet5.load_arrays(data_url, training)
+    x = torch.from_numpy(images).unsqueeze(1).float().div_(255)
+    x = torch.nn.functional.interpolate(x, size=(32, 32), mode="bilinear", align_corners=False)
+    return (x - MNIST_MEAN) / MNIST_STD, torch.from_numpy(labels.astype("int64"))
+
+
+def torch_evaluate(model, x, y, batch):
+    import torch
+    model.eval()
+    correct, loss = 0, 0.0
+    with torch.inference_mode():
+        for i in range(0, len(x), batch):
+            logits = model(x[i:i + batch])
+            loss += float(torch.nn.functional.cross_entropy(logits, y[i:i + batch],
+                                                            reduction="sum"))
+            correct += int((logits.argmax(1) == y[i:i + batch]).sum())
+    model.train()
+    return {"accuracy": correct / len(x), "loss": loss / len(x)}
+
+
+def run_pytorch(args):
+    import torch
+    torch.manual_seed(1)
+    torch.set_num_threads(device.usable_cores())  # as setup_device does for MindSpore
+    t = time.perf_counter()
+    x, y = torch_tensors(args.data_url, True)
+    test_x, test_y = torch_tensors(args.data_url, False)
+    prepare = time.perf_counter() - t
+    model = torch_lenet5()
+    optimizer = torch.optim.SGD(model.parameters(), lr=RECIPE.lr, momentum=RECIPE.momentum,
+                                weight_decay=RECIPE.weight_decay)
+    batch = RECIPE.batch_size
+    steps = len(x) // batch  # drop the incomplete last batch, as create_dataset does
+    epochs, losses = [], []
+    start = time.perf_counter()
+    for _ in range(args.epochs):
+        t = time.perf_counter()
+        order, total = torch.randperm(len(x)), 0.0
+        for step in range(steps):
+            index = order[step * batch:(step + 1) * batch]
+            loss = torch.nn.functional.cross_entropy(model(x[index]), y[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()  # lenet5.train also reads every step's loss
+        epochs.append(time.perf_counter() - t)
+        losses.append(total / steps)
+    seconds = time.perf_counter() - start
+    evaluation = {}
+    for size in EVAL_BATCHES:
+        count = args.eval_images_batch1 if size == 1 else args.eval_images
+        count -= count % size
+        if not count:
+            evaluation[size] = None
+            continue
+        torch_evaluate(model, test_x[:2 * size], test_y[:2 * size], size)  # warm-up
+        t = time.perf_counter()
+        scores = torch_evaluate(model, test_x[:count], test_y[:count], size)
+        evaluation[size] = {"images": count, "seconds": time.perf_counter() - t,
+                            "accuracy": scores["accuracy"]}
+    return {"framework": "PyTorch", "version": torch.__version__, "target": "CPU",
+            "mode": "eager", "threads": torch.get_num_threads(), "train_options": {},
+            "images_per_epoch": steps * batch, "epoch_seconds": epochs, "train_seconds": seconds,
+            "prepare_seconds": prepare, "evaluation": evaluation, "final_train_loss": losses[-1]}
+
+
+# ---- the parent: run the children, write the report -----------------------------------------
+
+def run_child(framework, argv):
+    """Run one framework in a child process; return its results (or why it could not run)."""
+    proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", framework,
+                           *argv], capture_output=True, text=True)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"framework": framework, "error": tail}
+    result = json.loads(lines[-1])
+    result["evaluation"] = {int(k): v for k, v in result["evaluation"].items()}  # JSON keys
+    return result
+
+
+def machine():
+    from lenet5.doctor import cpu_model_and_flags
+    model, flags = cpu_model_and_flags()
+    try:
+        with open("/proc/meminfo") as f:
+            memory = f"{int(f.readline().split()[1]) / 2**20:.1f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        memory = "RAM unknown"
+    return (f"{model}, {device.usable_cores()} usable of {os.cpu_count()} cores, {memory}, "
+            f"AVX-512: {'yes' if 'avx512f' in flags else 'no'}, "
+            f"ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA', 'unset')}; "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
+
+
+def summary(r):
+    """The table's numbers for one framework's results."""
+    best = min(r["epoch_seconds"])
+    return {"train": r["images_per_epoch"] / best, "epochs": r["epoch_seconds"],
+            "eval": {b: e and e["images"] / e["seconds"] for b, e in r["evaluation"].items()},
+            "accuracy": [e for e in r["evaluation"].values() if e][-1]["accuracy"],
+            "rss": r["peak_rss_mib"], "prepare": r["prepare_seconds"]}
+
+
+def markdown(results, args, load_before, load_after, started):
+    ok = [r for r in results if "error" not in r]
+    rows = {r["framework"]: summary(r) for r in ok}
+    names = [f"{r['framework']} {r['version']} ({r['mode']}, threads: {r['threads']})" for r in ok]
+    both = len(ok) == 2
+    ratio = (lambda a, b: f"{a / b:.2f}") if both else None
+
+    def row(label, values, fmt, ratio_of=None):
+        cells = [fmt(v) for v in values]
+        if both:
+            cells.append(ratio(*ratio_of) if ratio_of else "")
+        return f"| {label} | " + " | ".join(cells) + " |"
+
+    s = [rows[r["framework"]] for r in ok]
+    header = "| | " + " | ".join(names) + (" | MindSpore / PyTorch |" if both else " |")
+    lines = [header, "|---" * (len(names) + 1 + both) + "|",
+             row("training images/s (best epoch)", [x["train"] for x in s], "{:,.0f}".format,
+                 [x["train"] for x in s] if both else None),
+             row("epoch seconds (each epoch)", [x["epochs"] for x in s],
+                 lambda e: ", ".join(f"{v:.1f}" for v in e),
+                 [min(s[0]["epochs"]), min(s[1]["epochs"])] if both else None)]
+    for batch in EVAL_BATCHES:
+        speeds = [x["eval"][batch] for x in s]
+        lines.append(row(f"evaluation images/s, batch {batch}", speeds,
+                         lambda v: "n/a" if v is None else f"{v:,.0f}",
+                         speeds if both and None not in speeds else None))
+    lines += [row("peak memory (RSS, MiB)", [x["rss"] for x in s], "{:,.0f}".format,
+                  [x["rss"] for x in s] if both else None),
+              row("data preparation seconds (outside the epochs)", [x["prepare"] for x in s],
+                  lambda v: "in the pipeline, inside each epoch" if v is None else f"{v:.1f}"),
+              row(f"test accuracy after {args.epochs} epochs", [x["accuracy"] for x in s],
+                  "{:.2%}".format)]
+    cores = device.usable_cores()
+    quiet = max(load_before, load_after) < 0.5 * cores
+    note = ("" if quiet else
+            f"**Provisional: this machine was busy** (load average {load_before:.1f} before and "
+            f"{load_after:.1f} after the run; usable cores: {cores}): other jobs shared the CPU, "
+            "so the numbers are disturbed. Re-measure on a quiet machine with the command "
+            "below.\n\n")
+    options = ok[0]["train_options"] if ok and ok[0]["framework"] == "MindSpore" else {}
+    import numpy
+    versions = "; ".join([f"{r['framework']} {r['version']}" for r in ok]
+                         + [f"NumPy {numpy.__version__}"])
+    failed = "".join(f"- {r['framework']} did not run: {r['error']}\n" for r in results
+                     if "error" in r)
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    pinned = f"taskset -c {','.join(map(str, cpus))} " if len(cpus) < (os.cpu_count() or 0) else ""
+    command = (f"{pinned}python bench/vs_pytorch.py --epochs {args.epochs}"
+               + "".join(f" --train-option {o}" for o in args.train_option))
+    return f"""# Benchmarks: LeNet5 on MindSpore (this project) and PyTorch
+
+{note}Measured {started:%Y-%m-%d %H:%M} UTC with
+
+    {command}
+
+- Machine: {machine()}
+- Versions: {versions}
+- Data: {args.data_url} (60,000 training images, 28x28 resized to 32x32); evaluation on the first
+  {args.eval_images:,} test images ({args.eval_images_batch1:,} at batch 1)
+- Recipe: the course's (batch {RECIPE.batch_size}, lr {RECIPE.lr}, momentum {RECIPE.momentum}),
+  LeNet5 classic (61,706 parameters). MindSpore trains through `lenet5.train`
+  (options: {json.dumps(options) if options else "its defaults"}); PyTorch with the same network
+  and update rule in eager mode. Each ran alone in its own child process, one after the other.
+- Training images/s comes from the best epoch (MindSpore's first epoch includes graph
+  compilation); evaluation images/s from a second pass after a warm-up at the same batch size.
+  Peak memory is the child process's maximum resident set (training and evaluation).
+- On a busy machine, PyTorch's OpenMP threads lose far more than MindSpore's thread pool when
+  the cores are shared; to compare the frameworks there, pin the run to one core
+  (`taskset -c 0 python bench/vs_pytorch.py`: both then use one thread).
+
+{failed}{chr(10).join(lines)}
+"""
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        if args.child:
+            result = {"mindspore": run_mindspore, "pytorch": run_pytorch}[args.child](args)
+            result["peak_rss_mib"] = peak_rss_mib()
+            print(json.dumps(result))
+            return 0
+        train_options(args.train_option)  # fail early on a bad option
+        for training in (True, False):
+            lenet5.locate_split(args.data_url, training)
+        frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
+        unknown = sorted(set(frameworks) - set(FRAMEWORKS))
+        if unknown:
+            raise Lenet5Error(f"--frameworks: unknown {', '.join(unknown)}; choose from "
+                              f"{', '.join(FRAMEWORKS)}")
+    except Lenet5Error as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    argv = [a for a in (sys.argv[1:] if argv is None else argv)]
+    started, load_before = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
+    results = []
+    for framework in frameworks:
+        print(f"running {framework} ...", file=sys.stderr, flush=True)
+        if framework == "pytorch" and not _has_torch():
+            results.append({"framework": "pytorch", "error": "torch is not installed "
+                            "(pip install torch==2.13.0: an optional benchmark dependency)"})
+            continue
+        results.append(run_child(framework, argv))
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    load_after = os.getloadavg()[0]
+    report = markdown(results, args, load_before, load_after, started)
+    print(report)
+    if args.out != "-":
+        with atomic_path(args.out) as tmp:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(report)
+    if args.json:
+        with atomic_path(args.json) as tmp:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump({"results": results, "load_average": [load_before, load_after],
+                           "started": started.isoformat()}, f, indent=2)
+    return 0 if all("error" not in r for r in results) else 1
+
+
+def _has_torch():
+    import importlib.util
+    return importlib.util.find_spec("torch") is not None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

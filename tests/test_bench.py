@@ -1,0 +1,52 @@
+"""bench/vs_pytorch.py end to end on a tiny data set: it runs and writes the report's table."""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, write_split
+
+SCRIPT = os.path.join(ROOT, "bench", "vs_pytorch.py")
+
+
+def run_bench(*args):
+    return subprocess.run([sys.executable, SCRIPT, *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.slow
+def test_benchmark_report(tmp_path):
+    write_split(tmp_path / "data" / "train", "train", 128)
+    write_split(tmp_path / "data" / "test", "test", 64)
+    frameworks = ["mindspore"] + (["pytorch"] if importlib.util.find_spec("torch") else [])
+    report, raw = tmp_path / "BENCHMARKS.md", tmp_path / "raw.json"
+    proc = run_bench("--data_url", tmp_path / "data", "--epochs", 1, "--eval-images", 64,
+                     "--eval-images-batch1", 8, "--frameworks", ",".join(frameworks),
+                     "--out", report, "--json", raw)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = report.read_text()
+    for row in ("training images/s (best epoch)", "epoch seconds (each epoch)",
+                "evaluation images/s, batch 1 ", "evaluation images/s, batch 32 ",
+                "evaluation images/s, batch 1000 ", "peak memory (RSS, MiB)"):
+        assert row in text
+    assert "MindSpore 2." in text and "Machine: " in text and "Measured 20" in text
+    results = json.loads(raw.read_text())["results"]
+    assert [r["framework"] for r in results] == [{"mindspore": "MindSpore",
+                                                  "pytorch": "PyTorch"}[f] for f in frameworks]
+    for r in results:
+        assert r["images_per_epoch"] == 128 and len(r["epoch_seconds"]) == 1
+        assert r["peak_rss_mib"] > 50
+        # batch 1000 on 64 images: nothing to time, so it is left out of the count
+        assert r["evaluation"]["1"]["images"] == 8 and r["evaluation"]["32"]["images"] == 64
+        assert r["evaluation"]["1000"] is None
+    if len(frameworks) == 2:
+        assert "| MindSpore / PyTorch |" in text
+
+
+def test_bad_options_are_one_line(tmp_path):
+    proc = run_bench("--data_url", tmp_path / "absent", "--out", tmp_path / "r.md")
+    assert proc.returncode == 2 and proc.stderr.startswith("error: data folder")
+    assert not (tmp_path / "r.md").exists()

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, write_split
+from helpers import ROOT, write_split
 
 SCRIPT = os.path.join(ROOT, "bench", "vs_pytorch.py")
 

@@ -3,7 +3,7 @@ import os
 import numpy as np
 import pytest
 
-from conftest import SAMPLE, write_split
+from helpers import SAMPLE, write_split
 from lenet5 import data, idx
 import lenet5.data.pipeline  # noqa: F401  (monkeypatched below)
 from lenet5.data import create_dataset, locate_split

@@ -11,7 +11,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from conftest import SAMPLE, run_main, write_split
+from helpers import SAMPLE, run_main, write_split
 from lenet5.cli import main as cli_main
 from lenet5.data import catalog, class_names, emnist, load_arrays, manifest
 from lenet5.data.__main__ import main as data_main

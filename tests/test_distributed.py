@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import lenet5
-from conftest import ROOT, SAMPLE, run_main
+from helpers import ROOT, SAMPLE, run_main
 from lenet5 import device
 
 BIN = os.path.dirname(sys.executable)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_main
+from helpers import ROOT, run_main
 from lenet5 import device, doctor
 from lenet5.errors import DeviceError
 

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import SAMPLE, closed_port_url, write_split
+from helpers import SAMPLE, closed_port_url, write_split
 from lenet5 import idx
 from lenet5.data import catalog, download, load_arrays, manifest
 from lenet5.data.__main__ import main as data_main

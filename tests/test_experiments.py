@@ -1,7 +1,7 @@
 import pytest
 
 import lenet5
-from conftest import SAMPLE
+from helpers import SAMPLE
 from lenet5 import RECIPES
 from lenet5.baselines import baseline
 from lenet5.experiments import PARTS, ablation, format_trials, run_trial

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from conftest import SAMPLE, assert_one_line_error, run_cli
+from helpers import SAMPLE, assert_one_line_error, run_cli
 from lenet5.footprint import build, layers, peak_activation_values
 
 

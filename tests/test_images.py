@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ROOT, SAMPLE, assert_one_line_error, run_cli
+from helpers import ROOT, SAMPLE, assert_one_line_error, run_cli
 from lenet5.data import load_arrays
 from lenet5.images import ImageError, load_digits, mnist_digit, read_grey
 

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from conftest import SAMPLE, run_main, write_split
+from helpers import SAMPLE, run_main, write_split
 from lenet5 import idx
 
 

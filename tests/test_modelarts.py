@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SAMPLE, write_split
+from helpers import ROOT, SAMPLE, write_split
 from lenet5 import modelarts
 from lenet5.errors import Lenet5Error
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from conftest import SAMPLE
+from helpers import SAMPLE
 from lenet5.data import create_dataset, image_transforms, load_arrays, preprocess
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import lenet5
-from conftest import SAMPLE
+from helpers import SAMPLE
 from lenet5 import LeNet5, create_dataset
 from lenet5.predictions import Predictions, collect, confusion_matrix
 

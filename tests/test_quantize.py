@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from conftest import SAMPLE, assert_one_line_error, run_cli
+from helpers import SAMPLE, assert_one_line_error, run_cli
 from lenet5.export import read_test_vectors
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import ROOT, SAMPLE, assert_one_line_error, run_cli
+from helpers import ROOT, SAMPLE, assert_one_line_error, run_cli
 from lenet5.data import load_arrays
 from lenet5.serve import DigitReader, Server, create_app
 

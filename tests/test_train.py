@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import lenet5
-from conftest import SAMPLE
+from helpers import SAMPLE
 from lenet5 import LeNet5, create_dataset, evaluate, train
 from lenet5.errors import CheckpointError
 from lenet5.train import learning_rates

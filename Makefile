@@ -1,12 +1,14 @@
 # The two commands of the README work on a fresh machine: they create .venv on first use.
 #   make train   train LeNet5 on the shipped MNIST sample (ARGS="--recipe accurate" for more)
-#   make test    install the test tools and run every test
+#   make test    install the test tools and run every test (unit tests, then the notebooks)
+#   make lab     open the course notebooks in JupyterLab (http://127.0.0.1:8888)
+#   make notebooks  execute the notebooks in place (commit the result); make figures: course/images
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 ARGS ?=
 
-.PHONY: train test bench clean
+.PHONY: train test bench lab notebooks figures clean
 
 train: $(VENV)/.installed
 	$(PY) main.py $(ARGS)
@@ -16,6 +18,15 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(PY) bench/epoch_time.py
+
+lab: $(VENV)/.installed-test
+	$(PY) -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.default_url=/lab/tree/notebooks
+
+notebooks: $(VENV)/.installed-test
+	$(PY) tools/run_notebooks.py
+
+figures: $(VENV)/.installed-test
+	$(PY) tools/make_figures.py
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,4 +39,4 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 clean:
-	rm -rf outputs .pytest_cache MNIST/*/.lenet5
+	rm -rf outputs notebooks/outputs .pytest_cache MNIST/*/.lenet5

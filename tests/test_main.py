@@ -37,7 +37,7 @@ def test_train_end_to_end(trained_run):
     assert metrics["device_target"] == "CPU" and metrics["data_url"] == "MNIST/"
     assert metrics["train_seconds"] > 0 and metrics["train_images_per_second"] > 100
     assert "epoch: 1/1 step: 250, loss is" in proc.stdout
-    assert "step 126/250" in proc.stdout  # log-style progress lines
+    assert "step 125/250" in proc.stdout  # log-style progress lines, every tenth of an epoch
     assert "test accuracy:" in proc.stdout
     assert "ignoring unknown arguments: --some_modelarts_flag=1" in proc.stderr
 
@@ -59,7 +59,8 @@ def test_help_shows_defaults():
     proc = run_main("--help")
     assert proc.returncode == 0
     text_of_help = " ".join(proc.stdout.split())  # argparse wraps lines at the terminal width
-    for text in ("--data_url", "(default: MNIST/)", "--train_url", "(default: outputs/)",
+    for text in ("--data_url", "(default: MNIST/, the shipped sample, for mnist", "--train_url",
+                 "(default: outputs/)", "--dataset", "--download", "(default: mnist)",
                  "course: 3", "course: 32", "course: 0.01", "course: 0.9", "--recipe"):
         assert text in text_of_help
 

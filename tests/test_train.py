@@ -79,3 +79,8 @@ def test_learning_rate_schedules():
 def test_zero_epochs():
     with pytest.raises(ValueError, match="epochs must be at least 1"):
         train(LeNet5(), create_dataset(SAMPLE, True), epochs=0)
+
+
+def test_unknown_optimizer():
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        train(LeNet5(), create_dataset(SAMPLE, True, num_samples=64), optimizer="lbfgs")

@@ -13,8 +13,21 @@ from .errors import Lenet5Error
 
 # name -> (module, one-line help). Add a subcommand by adding a line here.
 COMMANDS = {
+    "predict": ("lenet5.images", "read the digit in image files (photos, scans, PNGs)"),
+    "export": ("lenet5.export", "export a checkpoint as MINDIR, ONNX or AIR, with a sidecar JSON"),
+    "quantize": ("lenet5.quantize", "int8 post-training quantization of the ONNX model"),
+    "footprint": ("lenet5.footprint", "per-layer parameters, MACs, memory and latency tables"),
+    "data": ("lenet5.data.__main__", "download a dataset with checksums, or inspect a data folder"),
+    "serve": ("lenet5.serve", "a web page to draw a digit on and see the network read it"),
     "doctor": ("lenet5.doctor", "what works on this machine: MindSpore, devices, threads, run_check"),
 }
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows defaults, except ``None``: such options say in their help what they default to."""
+
+    def _get_help_string(self, action):
+        return action.help if action.default is None else super()._get_help_string(action)
 
 
 class Parser(argparse.ArgumentParser):
@@ -27,7 +40,7 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name, (module, text) in COMMANDS.items():
         p = sub.add_parser(name, help=text, description=text,
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                           formatter_class=HelpFormatter)
         p.set_defaults(module=module)
         importlib.import_module(module).add_arguments(p)
     return parser

@@ -78,7 +78,6 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
     """
     import mindspore as ms
     import mindspore.dataset as ds
-    import numpy as np
 
     if mode not in MODES:
         raise DeviceError(f"unknown mode {mode!r}: choose graph or pynative")
@@ -95,10 +94,18 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
             _state["cpu_threads"] = cores
         ds.config.set_num_parallel_workers(cores)
     if seed is not None:
-        ms.set_seed(seed)
-        ds.config.set_seed(seed)
-        np.random.seed(seed)
+        seed_everything(seed)
     return target
+
+
+def seed_everything(seed):
+    """Seed MindSpore's operators (weight initialisation), the dataset pipeline and NumPy."""
+    import mindspore as ms
+    import mindspore.dataset as ds
+    import numpy as np
+    ms.set_seed(seed)
+    ds.config.set_seed(seed)
+    np.random.seed(seed)
 
 
 def cpu_threads():

@@ -19,6 +19,7 @@ class LeNet5(nn.Cell):
 
     Input: a float32 batch of shape (N, num_channel, 32, 32); output: logits (N, num_classes).
     """
+    input_size = (32, 32)  # what create_dataset(resize=...) must give it
 
     def __init__(self, num_classes=10, num_channel=1, variant="classic"):
         super().__init__()

@@ -46,58 +46,70 @@ def _clock(seconds):
 
 
 class TrainingMonitor(Callback):
-    """Records per-step and per-epoch loss and time; shows progress unless ``display=None``.
+    """Records loss and time per step and per epoch; shows progress.
 
-    ``display``: "auto" (bar when interactive, else log lines), "bar", "log" or None (quiet,
-    only the per-epoch summary), or False (nothing printed).
+    Works from MindSpore's global step count, so it reads the same whether steps arrive one by
+    one or in dataset-sink chunks (then one loss per chunk is recorded: the chunk's last).
+    ``display``: "auto" (a bar when interactive, else log lines), "bar", "log", None (only
+    the per-epoch summary line) or False (nothing printed).
     """
 
-    def __init__(self, batch_size, display="auto", out=None):
+    def __init__(self, batch_size, steps_per_epoch, epochs, display="auto", out=None):
         super().__init__()
-        self.batch_size = batch_size
+        self.batch_size, self.steps_per_epoch, self.epochs = batch_size, steps_per_epoch, epochs
         self.display = ("bar" if _interactive() else "log") if display == "auto" else display
         self.out = out or sys.stdout
         self.step_losses, self.epoch_losses, self.epoch_seconds = [], [], []
         self._bar = None
+        self._done = 0  # global steps seen so far
 
-    def on_train_epoch_begin(self, run_context):
-        cb = run_context.original_args()
-        self._steps = cb.batch_num
+    def on_train_begin(self, run_context):
+        self._begin_epoch()
+
+    def _begin_epoch(self):
         self._epoch_losses = []
         self._start = time.perf_counter()
-        self._next_log = 0
+        self._next_log = max(1, self.steps_per_epoch // 10)
         if self.display == "bar":
-            self._bar = _tqdm()(total=self._steps, unit="step", leave=False,
-**_bar_size(),
-                             desc=f"epoch {cb.cur_epoch_num}/{cb.epoch_num}")
+            epoch = len(self.epoch_seconds) + 1
+            self._bar = _tqdm()(total=self.steps_per_epoch, unit="step", leave=False,
+                                desc=f"epoch {epoch}/{self.epochs}", **_bar_size())
 
     def on_train_step_end(self, run_context):
         cb = run_context.original_args()
         loss = float(np.asarray(cb.net_outputs.asnumpy()).mean())
+        new, self._done = cb.cur_step_num - self._done, cb.cur_step_num
         self._epoch_losses.append(loss)
         self.step_losses.append(loss)
-        step = len(self._epoch_losses)
+        epoch = len(self.epoch_seconds) + 1
+        step = self._done - (epoch - 1) * self.steps_per_epoch  # within this epoch
         elapsed = time.perf_counter() - self._start
         rate = step * self.batch_size / elapsed
         if self._bar is not None:
-            self._bar.update(1)
+            self._bar.update(new)
             self._bar.set_postfix(loss=f"{loss:.4f}", img_s=f"{rate:.0f}", refresh=False)
-        elif self.display == "log" and step >= self._next_log and step < self._steps:
-            eta = (self._steps - step) * elapsed / step
-            print(f"  epoch {cb.cur_epoch_num}/{cb.epoch_num} step {step}/{self._steps} "
+        elif self.display == "log" and self._next_log <= step < self.steps_per_epoch:
+            eta = (self.steps_per_epoch - step) * elapsed / step
+            print(f"  epoch {epoch}/{self.epochs} step {step}/{self.steps_per_epoch} "
                   f"loss {loss:.4f} {rate:.0f} img/s eta {_clock(eta)}", file=self.out, flush=True)
-            self._next_log = step + max(1, self._steps // 10)
+            self._next_log = step + max(1, self.steps_per_epoch // 10)
+        if step >= self.steps_per_epoch:
+            self._end_epoch(epoch, loss, elapsed)
 
-    def on_train_epoch_end(self, run_context):
-        cb = run_context.original_args()
-        seconds = time.perf_counter() - self._start
+    def _end_epoch(self, epoch, loss, seconds):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
         self.epoch_losses.append(float(np.mean(self._epoch_losses)))
         self.epoch_seconds.append(seconds)
         if self.display is not False:
-            images = len(self._epoch_losses) * self.batch_size
-            print(f"epoch: {cb.cur_epoch_num}/{cb.epoch_num} step: {len(self._epoch_losses)}, "
-                  f"loss is {self._epoch_losses[-1]:.4f} (epoch mean {self.epoch_losses[-1]:.4f}), "
-                  f"{seconds:.1f} s, {images / seconds:.0f} img/s", file=self.out, flush=True)
+            images = self.steps_per_epoch * self.batch_size
+            print(f"epoch: {epoch}/{self.epochs} step: {self.steps_per_epoch}, loss is {loss:.4f} "
+                  f"(epoch mean {self.epoch_losses[-1]:.4f}), {seconds:.1f} s, "
+                  f"{images / seconds:.0f} img/s", file=self.out, flush=True)
+        if epoch < self.epochs:
+            self._begin_epoch()
+
+    def on_train_end(self, run_context):
+        if self._bar is not None:  # training stopped early
+            self._bar.close()

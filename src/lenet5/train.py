@@ -26,16 +26,29 @@ def learning_rates(lr, steps_per_epoch, epochs, schedule="constant", warmup_epoc
     return np.where(steps < warmup, ramp, cosine).astype(np.float32).tolist()
 
 
+OPTIMIZERS = ("momentum", "adam")
+
+
+def make_optimizer(name, params, rate, momentum=0.9, weight_decay=0.0):
+    """``nn.Momentum`` (the course's; momentum=0 is plain SGD) or ``nn.Adam``."""
+    import mindspore.nn as nn
+    if name == "momentum":
+        return nn.Momentum(params, learning_rate=rate, momentum=momentum,
+                           weight_decay=weight_decay)
+    if name == "adam":
+        return nn.Adam(params, learning_rate=rate, weight_decay=weight_decay)
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {name!r}")
+
+
 def make_model(net, lr=0.01, momentum=0.9, weight_decay=0.0, steps_per_epoch=1, epochs=1,
-               schedule="constant", warmup_epochs=0, amp_level="O0"):
-    """A ``Model`` with the course's loss, ``nn.Momentum`` and accuracy/loss metrics.
+               schedule="constant", warmup_epochs=0, optimizer="momentum", amp_level="O0"):
+    """A ``Model`` with the course's loss, the optimizer and accuracy/loss metrics.
 
     ``amp_level``: MindSpore's mixed precision (see ``device.device_settings``)."""
     import mindspore.nn as nn
     from mindspore.train import Model
     rate = learning_rates(lr, steps_per_epoch, epochs, schedule, warmup_epochs)
-    optimizer = nn.Momentum(net.trainable_params(), learning_rate=rate, momentum=momentum,
-                            weight_decay=weight_decay)
+    optimizer = make_optimizer(optimizer, net.trainable_params(), rate, momentum, weight_decay)
     return Model(net, loss_fn(), optimizer, metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()},
                  amp_level=amp_level)
 
@@ -55,12 +68,16 @@ class TrainResult:
 
 
 def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, schedule="constant",
-          warmup_epochs=0, ckpt_dir=None, display="auto", sink=False, callbacks=(), amp_level="O0"):
+          warmup_epochs=0, ckpt_dir=None, display="auto", sink=False, callbacks=(),
+          optimizer="momentum", amp_level="O0"):
     """Train ``net`` on ``dataset`` (from :func:`create_dataset`); return a :class:`TrainResult`.
 
+    ``optimizer``: "momentum" (the course's ``nn.Momentum``) or "adam" (``momentum`` unused).
+
     ``ckpt_dir``: also save a checkpoint after every epoch there (``lenet5-<epoch>_<step>.ckpt``).
-    ``display``: see :class:`TrainingMonitor`. ``sink``: feed data through MindSpore's dataset
-    sink (faster; progress is then reported per epoch only). ``amp_level``: mixed precision.
+    ``display``: see :class:`TrainingMonitor`. ``sink``: feed whole epochs through MindSpore's
+    dataset sink (GPU/Ascend; MindSpore runs CPU training without sink whatever is asked).
+    ``amp_level``: mixed precision (see ``device.device_settings``).
     """
     from mindspore.train import CheckpointConfig, ModelCheckpoint
 
@@ -68,8 +85,8 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     steps = dataset.get_dataset_size()
     model = make_model(net, lr, momentum, weight_decay, steps, epochs, schedule, warmup_epochs,
-                       amp_level)
-    monitor = TrainingMonitor(dataset.get_batch_size(), display=display)
+                       optimizer, amp_level)
+    monitor = TrainingMonitor(dataset.get_batch_size(), steps, epochs, display=display)
     cbs = [monitor, *callbacks]
     saver = None
     if ckpt_dir:

@@ -12,8 +12,9 @@ import numpy as np
 
 from .. import idx
 from ..errors import DataError
+from .catalog import MNIST
 
-MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+MNIST_MEAN, MNIST_STD = MNIST.mean, MNIST.std  # the training digits' pixel mean/std (p / 255)
 SPLITS = {True: ("train", "train"), False: ("test", "t10k")}  # training -> (subfolder, prefix)
 
 
@@ -62,12 +63,10 @@ def _stage(folder, paths):
     return target
 
 
-def locate_split(data_dir, training=True):
-    """Find, check and (if needed) decompress one split.
+def find_split(data_dir, training=True):
+    """The images and labels files of one split as they are in ``data_dir`` (maybe .gz).
 
-    Returns ``(folder, usage, count)``: the folder and ``usage`` to give ``MnistDataset``,
-    and the number of examples. Raises :class:`DataError` with a message naming the file
-    and the problem.
+    Raises :class:`DataError` with a message naming what is missing.
     """
     data_dir = os.fspath(data_dir)
     if not os.path.isdir(data_dir):
@@ -77,15 +76,25 @@ def locate_split(data_dir, training=True):
     for folder in (os.path.join(data_dir, subfolder), data_dir):
         found = [_find(folder, name) for name in names]
         if all(found):
-            break
-    else:
-        if not any(os.scandir(data_dir)):
-            raise DataError(f"data folder {data_dir!r} is empty: put the MNIST files there "
-                            "(see MNIST/README.md)")
-        raise DataError(
-            f"no {subfolder} split in {data_dir!r}: expected {names[0]} and {names[1]} "
-            f"(or .gz) in {os.path.join(data_dir, subfolder)!r} or in {data_dir!r}")
-    folder = _stage(folder, found)
+            return found
+    if not any(os.scandir(data_dir)):
+        raise DataError(f"data folder {data_dir!r} is empty: put the MNIST files there "
+                        "(see MNIST/README.md)")
+    raise DataError(
+        f"no {subfolder} split in {data_dir!r}: expected {names[0]} and {names[1]} "
+        f"(or .gz) in {os.path.join(data_dir, subfolder)!r} or in {data_dir!r}")
+
+
+def locate_split(data_dir, training=True):
+    """Find, check and (if needed) decompress one split.
+
+    Returns ``(folder, usage, count)``: the folder and ``usage`` to give ``MnistDataset``,
+    and the number of examples. Raises :class:`DataError` with a message naming the file
+    and the problem.
+    """
+    found = find_split(data_dir, training)
+    folder = _stage(os.path.dirname(found[0]), found)
+    names = _split_files(SPLITS[training][1])
     count = idx.check_pair(*(os.path.join(folder, name) for name in names))
     return folder, ("train" if training else "test"), count
 
@@ -111,10 +120,39 @@ def check_labels(data_dir, training, num_classes):
 def augmentations():
     """Small random distortions a handwritten digit can have: the ``accurate`` recipe uses them."""
     from mindspore.dataset import vision
-    # translate is (x_min, x_max, y_min, y_max) as fractions of the size: a 2-tuple would mean
-    # "shift right by 10%" on every image.
+    # MindSpore's translate is (x_min, x_max, y_min, y_max) as fractions of the size; a pair
+    # (0.1, 0.1) would mean "always 10% to the right", not torchvision's "up to 10% either way".
     return [vision.RandomAffine(degrees=10, translate=(-0.1, 0.1, -0.1, 0.1), scale=(0.9, 1.1),
                                 shear=5)]
+
+
+def image_transforms(resize=(32, 32), rescale=1 / (255 * MNIST_STD),
+                     shift=-MNIST_MEAN / MNIST_STD):
+    """The course's image operations, in order: Resize -> Rescale -> HWC2CHW.
+
+    A raw MNIST image (28, 28, 1) uint8 in 0..255 becomes (1, 32, 32) float32 with
+    ``p * rescale + shift = (p/255 - mean) / std``. Each op can also be called on one numpy image.
+    """
+    from mindspore.dataset import vision
+    return [vision.Resize(resize), vision.Rescale(rescale, shift), vision.HWC2CHW()]
+
+
+def preprocess(images, resize=(32, 32)):
+    """Raw uint8 images (N, 28, 28) -> the network's float32 input (N, 1, 32, 32).
+
+    The same operations as :func:`create_dataset` (without augmentation), applied eagerly.
+    """
+    images = np.asarray(images)
+    if images.ndim == 2:
+        images = images[None]
+    ops = image_transforms(resize)
+    out = []
+    for image in images:
+        x = image[:, :, None]
+        for op in ops:
+            x = op(x)
+        out.append(x)
+    return np.stack(out).astype(np.float32)
 
 
 def default_workers():
@@ -136,7 +174,7 @@ def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
     """
     import mindspore as ms
     import mindspore.dataset as ds
-    from mindspore.dataset import transforms, vision
+    from mindspore.dataset import transforms
 
     if batch_size < 1:
         raise DataError(f"batch size must be at least 1, got {batch_size}")
@@ -147,7 +185,7 @@ def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
                               num_shards=num_shards, shard_id=shard_id,
                               num_parallel_workers=workers)
     image_ops = augmentations() if augment else []
-    image_ops += [vision.Resize(resize), vision.Rescale(rescale, shift), vision.HWC2CHW()]
+    image_ops += image_transforms(resize, rescale, shift)
     dataset = dataset.map(operations=image_ops, input_columns="image",
                           num_parallel_workers=workers)
     dataset = dataset.map(operations=transforms.TypeCast(ms.int32), input_columns="label")

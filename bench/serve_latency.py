@@ -1,0 +1,105 @@
+"""Latency per request of ``lenet5 serve``: onnxruntime vs MindSpore as the classifier.
+
+For each backend: start the real server (Flask app in waitress, 127.0.0.1, a free port) and POST
+drawings made like the page makes them (280x280 PNG, black strokes on white, digits of the
+test split drawn large) over one keep-alive HTTP connection; time each request from sending to
+the parsed JSON answer, and, inside the server, the reading itself (``DigitReader.read``:
+decode, mnist_digit, preprocess, classify, conv1 maps). Medians after a warm-up. "ready" is
+the time to set a backend up once the checkpoint is loaded (onnxruntime: the ONNX export).
+
+    python bench/serve_latency.py --ckpt outputs/lenet5.ckpt
+    python bench/serve_latency.py                  # trains the course recipe first (~30 s)
+
+Latencies depend on the CPU and on what else runs on it: measure on a quiet machine.
+"""
+import argparse
+import http.client
+import io
+import json
+import os
+import statistics
+import sys
+import time
+from urllib.parse import urlparse
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "src"))
+import lenet5  # noqa: E402
+from lenet5.serve import BACKENDS, DigitReader, Server, create_app  # noqa: E402
+
+
+def drawings(data_dir, count):
+    """PNG bytes of ``count`` test digits, dark on white, 280x280: what the page posts."""
+    from PIL import Image
+    images, _ = lenet5.load_arrays(data_dir, training=False)
+    pngs = []
+    for digit in images[:count]:
+        page = Image.fromarray(255 - digit).resize((280, 280), Image.Resampling.BILINEAR)
+        buffer = io.BytesIO()
+        page.save(buffer, "PNG")
+        pngs.append(buffer.getvalue())
+    return pngs
+
+
+def post_all(url, pngs, repeat):
+    """Milliseconds per request over one keep-alive connection, and inside the server."""
+    where = urlparse(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    times, inside = [], []
+    for _ in range(repeat):
+        for png in pngs:
+            start = time.perf_counter()
+            connection.request("POST", "/predict", body=png, headers={"Content-Type": "image/png"})
+            response = connection.getresponse()
+            answer = json.loads(response.read())
+            times.append((time.perf_counter() - start) * 1e3)
+            assert response.status == 200, answer
+            inside.append(answer["milliseconds"])  # DigitReader.read's own timing
+    connection.close()
+    return times, inside
+
+
+def measure(net, backend, pngs, repeat, warmup):
+    start = time.perf_counter()
+    reader = DigitReader(net, backend)  # onnxruntime: includes the export to ONNX
+    ready_s = time.perf_counter() - start
+    with Server(create_app(reader)).start() as server:
+        post_all(server.url, pngs[:warmup], 1)
+        times, inside = post_all(server.url, pngs, repeat)
+    return {"backend": backend, "ready_s": ready_s, "requests": len(times),
+            "request_ms_median": statistics.median(times),
+            "request_ms_p90": float(np.percentile(times, 90)),
+            "read_ms_median": statistics.median(inside)}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--ckpt", help="checkpoint to serve; without it the course recipe is trained")
+    p.add_argument("--data_url", default=os.path.join(ROOT, "MNIST"))
+    p.add_argument("--drawings", type=int, default=100, help="distinct test digits posted")
+    p.add_argument("--repeat", type=int, default=5, help="times each drawing is posted")
+    p.add_argument("--warmup", type=int, default=20)
+    args = p.parse_args()
+    lenet5.setup_device("CPU", seed=1)
+    if args.ckpt:
+        from lenet5.export import load_network
+        net = load_network(args.ckpt)
+    else:
+        net = lenet5.LeNet5()
+        lenet5.train(net, lenet5.create_dataset(args.data_url, True), epochs=3, display=False)
+    pngs = drawings(args.data_url, args.drawings)
+    rows = [measure(net, backend, pngs, args.repeat, args.warmup) for backend in BACKENDS]
+    print(f"{'backend':<12} {'ready s':>7} {'requests':>8} {'request ms (median)':>20} "
+          f"{'p90':>7} {'inside server ms':>17}")
+    for r in rows:
+        print(f"{r['backend']:<12} {r['ready_s']:>7.2f} {r['requests']:>8} "
+              f"{r['request_ms_median']:>20.2f} {r['request_ms_p90']:>7.2f} "
+              f"{r['read_ms_median']:>17.2f}")
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Small, fair training experiments: one recipe change at a time, same seed, same data.
+
+    trial = run_trial("lr 0.1", "MNIST/", RECIPES["course"].with_overrides(lr=0.1, epochs=2))
+    trial.accuracy, trial.seconds, trial.step_losses
+
+Used by notebook 05 and by ``tools/recipe_ablation.py``.
+"""
+from dataclasses import dataclass, field
+
+from mindspore.train import Callback
+
+from .data import create_dataset
+from .device import seed_everything
+from .model import LeNet5, count_parameters
+from .recipes import RECIPES, Recipe
+from .train import evaluate, train
+
+# The parts that turn one recipe into another, in the order an ablation adds them.
+PARTS = (
+    ("learning-rate schedule", ("lr", "momentum", "batch_size", "schedule", "warmup_epochs")),
+    ("weight decay", ("weight_decay",)),
+    ("augmentation", ("augment",)),
+)
+
+
+class EpochEvaluator(Callback):
+    """Evaluates the network on a held-out dataset after every training epoch."""
+
+    def __init__(self, net, dataset):
+        super().__init__()
+        self.net, self.dataset = net, dataset
+        self.accuracy, self.loss = [], []
+
+    def on_train_epoch_end(self, run_context):
+        scores = evaluate(self.net, self.dataset)
+        self.accuracy.append(scores["accuracy"])
+        self.loss.append(scores["loss"])
+
+
+@dataclass
+class Trial:
+    name: str
+    recipe: Recipe
+    optimizer: str
+    parameters: int
+    step_losses: list
+    seconds: float  # training only, including the first step's graph compilation
+    accuracy: float  # on the test split, after the last epoch
+    epoch_accuracy: list = field(default_factory=list)  # after each epoch, if asked for
+
+    @property
+    def images_seen(self):
+        """Training images seen after each step: the x axis that makes batch sizes comparable."""
+        return [(i + 1) * self.recipe.batch_size for i in range(len(self.step_losses))]
+
+
+def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, optimizer="momentum",
+              num_samples=None, seed=1, each_epoch=False, resize=(32, 32)):
+    """Train a fresh network ``make_net()`` with ``recipe`` and evaluate it on the test split.
+
+    The seed is set before the network is made, so trials differ only in what their settings
+    change (the same initial weights for the same architecture).
+    ``num_samples`` trains on the first ``num_samples`` shuffled training images only.
+    ``each_epoch``: also measure test accuracy after every epoch (costs one test pass each).
+    ``resize``: the image size the network takes (the MLP baselines take 28x28).
+    """
+    seed_everything(seed)
+    net = make_net()
+    train_set = create_dataset(data_dir, True, batch_size=recipe.batch_size,
+                               augment=recipe.augment, num_samples=num_samples, resize=resize)
+    test_set = create_dataset(data_dir, False, batch_size=256, resize=resize)
+    evaluator = EpochEvaluator(net, test_set) if each_epoch else None
+    result = train(net, train_set, epochs=recipe.epochs, lr=recipe.lr, momentum=recipe.momentum,
+                   weight_decay=recipe.weight_decay, schedule=recipe.schedule,
+                   warmup_epochs=recipe.warmup_epochs, optimizer=optimizer, display=False,
+                   callbacks=[evaluator] if evaluator else ())
+    accuracy = evaluator.accuracy[-1] if evaluator else evaluate(net, test_set)["accuracy"]
+    return Trial(name, recipe, optimizer, count_parameters(net), result.step_losses,
+                 sum(result.epoch_seconds), accuracy, evaluator.accuracy if evaluator else [])
+
+
+def ablation(start=RECIPES["course"], goal=RECIPES["accurate"], epochs=None):
+    """``[(label, recipe), ...]`` from ``start`` to ``goal``, adding one part of ``goal`` at a
+    time (see ``PARTS``); every recipe trains for ``epochs`` (default: the goal's)."""
+    epochs = epochs or goal.epochs
+    current = start.with_overrides(epochs=epochs, name=start.name)
+    steps = [(start.name, current)]
+    for label, names in PARTS:
+        changes = {n: getattr(goal, n) for n in names if getattr(goal, n) != getattr(current, n)}
+        if "batch_size" in changes:  # a larger batch usually comes with a larger learning rate
+            label = f"batch size & {label}"
+        if changes:
+            current = current.with_overrides(**changes, name=f"+ {label}")
+            steps.append((f"+ {label}", current))
+    rest = {k: v for k, v in goal.as_dict().items()
+            if k not in ("name", "epochs") and getattr(current, k) != v}
+    if rest:  # a field PARTS does not know yet: still end exactly at the goal
+        current = current.with_overrides(**rest, name="+ other settings")
+        steps.append(("+ other settings", current))
+    return steps
+
+
+def format_trials(trials, baseline=None):
+    """A text table: name, parameters, test accuracy, training seconds (and the change in
+    accuracy against the trial named ``baseline``)."""
+    ref = next((t.accuracy for t in trials if t.name == baseline), None)
+    width = max(len("setting"), *(len(t.name) for t in trials))
+    head = f"{'setting':<{width}}  {'parameters':>10}  {'accuracy':>8}  {'train s':>7}"
+    if ref is not None:
+        head += "  change"
+    lines = [head, "-" * len(head)]
+    for t in trials:
+        line = f"{t.name:<{width}}  {t.parameters:>10,}  {t.accuracy:>8.2%}  {t.seconds:>7.1f}"
+        if ref is not None:
+            line += f"  {100 * (t.accuracy - ref):+.2f}"
+        lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,261 @@
+"""Exporting a trained LeNet5 for deployment: MINDIR, ONNX or AIR, each with a sidecar JSON
+that says how to feed it, and (ONNX) test vectors laid out as the ONNX Model Zoo ships them.
+
+    lenet5 export --ckpt outputs/lenet5.ckpt --format ONNX --out export/
+    -> export/lenet5.onnx, export/lenet5.onnx.json,
+       export/test_data_set_0/input_0.pb, output_0.pb  (ONNX TensorProtos)
+
+Every export is checked before anything is written: the ONNX file passes ``onnx.checker`` and
+onnxruntime's outputs match MindSpore's; a MINDIR file is reloaded as an ``nn.GraphCell`` and
+must match too.
+"""
+import copy
+import hashlib
+import os
+import shutil
+import tempfile
+
+import numpy as np
+
+from .errors import CheckpointError, Lenet5Error
+from .files import atomic_path, write_json
+
+FORMATS = {"MINDIR": ".mindir", "ONNX": ".onnx", "AIR": ".air"}
+INPUT_NAME, OUTPUT_NAME = "image", "logits"  # names in the ONNX graph (MindSpore's: x and 12)
+TOLERANCE = 1e-4  # largest |exported - MindSpore| accepted on a logit
+CHECK_IMAGES = 100  # test images the exported model is checked on before it is written
+
+
+class ExportError(Lenet5Error):
+    """A model that cannot be exported in the format asked for, here."""
+
+
+def load_network(ckpt, variant="classic", num_classes=10):
+    """LeNet5 with the weights of checkpoint ``ckpt`` (clear CheckpointError if unusable)."""
+    from .checkpoint import load
+    from .model import LeNet5
+    if not ckpt:
+        raise CheckpointError("a checkpoint is needed: --ckpt FILE (main.py writes "
+                              "outputs/lenet5.ckpt)")
+    return load(ckpt, LeNet5(num_classes, variant=variant))
+
+
+def preprocessing(input_size=(32, 32)):
+    """How to turn a digit into the network's input, for the sidecar and the ONNX metadata."""
+    from .data import MNIST_MEAN, MNIST_STD
+    return {
+        "source": "28x28 uint8 MNIST-style digit: white ink on black, scaled into a 20x20 box "
+                  "and centred by centre of mass (lenet5.images.mnist_digit makes one from "
+                  "any image)",
+        "resize": list(input_size), "interpolation": "bilinear (mindspore.dataset.vision.Resize)",
+        "scale": 1 / 255, "mean": MNIST_MEAN, "std": MNIST_STD,
+        "formula": "x = (resize(pixel) / 255 - mean) / std, laid out NCHW as float32",
+    }
+
+
+def file_digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def sidecar(model_path, fmt, input_shape, num_classes, input_name, output_name, ckpt=None,
+            opset=None, **extra):
+    """The sidecar JSON of an exported model: everything a deployment needs to feed it."""
+    import mindspore as ms
+    from . import __version__
+    info = {
+        "model": os.path.basename(model_path), "format": fmt,
+        "sha256": file_digest(model_path), "bytes": os.path.getsize(model_path),
+        "input": {"name": input_name, "shape": list(input_shape), "dtype": "float32",
+                  "layout": "NCHW"},
+        "output": {"name": output_name, "shape": [input_shape[0], num_classes],
+                   "dtype": "float32", "meaning": "logits: softmax gives class probabilities"},
+        "preprocessing": preprocessing(tuple(input_shape[2:])),
+        "class_names": [str(i) for i in range(num_classes)],
+        "created_with": {"lenet5": __version__, "mindspore": ms.__version__},
+    }
+    if opset is not None:
+        info["opset"] = opset
+    if ckpt:
+        info["source_checkpoint"] = {"path": os.fspath(ckpt), "sha256": file_digest(ckpt)}
+    info.update(extra)
+    return info
+
+
+def sidecar_path(model_path):
+    return os.fspath(model_path) + ".json"
+
+
+def opset_of(model):
+    return next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
+
+
+def _rename(graph, old, new):
+    for node in graph.node:
+        node.input[:] = [new if n == old else n for n in node.input]
+        node.output[:] = [new if n == old else n for n in node.output]
+    for value in list(graph.input) + list(graph.output):
+        if value.name == old:
+            value.name = new
+
+
+def polish_onnx(path, input_size):
+    """Give MindSpore's ONNX graph readable input/output names and self-describing metadata,
+    then run ``onnx.checker``. Returns the model (an onnx.ModelProto)."""
+    import json
+    import onnx
+    model = onnx.load(path)
+    _rename(model.graph, model.graph.input[0].name, INPUT_NAME)
+    _rename(model.graph, model.graph.output[0].name, OUTPUT_NAME)
+    model.doc_string = "LeNet5 trained on MNIST with MindSpore (lenet5-course)"
+    onnx.helper.set_model_props(model, {"preprocessing": json.dumps(preprocessing(input_size))})
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def write_test_vectors(folder, inputs, outputs, input_name=INPUT_NAME, output_name=OUTPUT_NAME):
+    """``folder``/test_data_set_0/input_0.pb and output_0.pb, as ONNX TensorProtos."""
+    from onnx import numpy_helper
+    target = os.path.join(folder, "test_data_set_0")
+    for kind, array, name in (("input", inputs, input_name), ("output", outputs, output_name)):
+        with atomic_path(os.path.join(target, f"{kind}_0.pb")) as tmp, open(tmp, "wb") as f:
+            f.write(numpy_helper.from_array(np.asarray(array), name=name).SerializeToString())
+    return target
+
+
+def read_test_vectors(folder):
+    """``[(inputs, outputs)]``, each a {name: array}, from every ``test_data_set_*`` in ``folder``."""
+    import glob
+    import onnx
+    from onnx import numpy_helper
+
+    def tensors(files):
+        protos = []
+        for file in sorted(files):
+            proto = onnx.TensorProto()
+            with open(file, "rb") as f:
+                proto.ParseFromString(f.read())
+            protos.append(proto)
+        return {p.name: numpy_helper.to_array(p) for p in protos}
+
+    return [(tensors(glob.glob(os.path.join(d, "input_*.pb"))),
+             tensors(glob.glob(os.path.join(d, "output_*.pb"))))
+            for d in sorted(glob.glob(os.path.join(folder, "test_data_set_*")))]
+
+
+def check_format(fmt):
+    """The format in capitals; AIR only where an Ascend NPU can be used."""
+    fmt = str(fmt).upper()
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if fmt == "AIR":
+        from .device import is_available
+        if not is_available("Ascend"):
+            raise ExportError("AIR export needs an Ascend NPU with the CANN toolkit (MindSpore "
+                              "writes AIR only on its Ascend backend); on this machine use "
+                              "--format MINDIR or ONNX")
+    return fmt
+
+
+def reference_images(data_dir, count, input_size):
+    """The first ``count`` test images, normalised: inputs of the checks and test vectors."""
+    from .runtime import labelled_images
+    if data_dir is None:  # no data at hand: random inputs still exercise every weight
+        return np.random.default_rng(0).standard_normal((count, 1, *input_size), np.float32)
+    images, _ = labelled_images(data_dir, training=False, input_size=input_size)
+    return images[:count]
+
+
+def export(net, out_dir, fmt="ONNX", batch=1, name="lenet5", ckpt=None, data_dir=None):
+    """Export ``net`` to ``out_dir``/``name``.<ext> with its sidecar (and, for ONNX, test
+    vectors made of the first ``batch`` test images of ``data_dir``).
+
+    Returns ``{"model", "sidecar", "max_abs_diff", ...}``. Nothing is written unless the
+    exported model reproduces MindSpore's outputs within :data:`TOLERANCE`.
+    """
+    import mindspore as ms
+    fmt = check_format(fmt)
+    if batch < 1:
+        raise ExportError(f"batch size must be at least 1, got {batch}")
+    input_shape = (batch, 1, *net.input_size)
+    images = reference_images(data_dir, max(batch, CHECK_IMAGES), net.input_size)
+    if len(images) < batch:
+        raise ExportError(f"batch size {batch} is larger than the test split ({len(images)})")
+    expected = np.concatenate([net(ms.Tensor(images[i:i + 50])).asnumpy()
+                               for i in range(0, len(images), 50)])
+    num_classes = expected.shape[1]
+    with tempfile.TemporaryDirectory(prefix="lenet5-export-") as tmp:
+        base = os.path.join(tmp, name)
+        # A copy: MindSpore 2.10 reuses the graph it compiled for an earlier ONNX export of the
+        # same Cell, which then fails ("i: 3 out of range"); a copy is compiled afresh.
+        ms.export(copy.deepcopy(net), ms.Tensor(np.zeros(input_shape, np.float32)),
+                  file_name=base, file_format=fmt)
+        made = base + FORMATS[fmt]
+        opset, names = None, (INPUT_NAME, OUTPUT_NAME)
+        if fmt == "ONNX":
+            import onnx
+            from .runtime import OnnxModel
+            model = polish_onnx(made, net.input_size)
+            opset = opset_of(model)
+            made = base + ".checked.onnx"
+            onnx.save(model, made)
+            got = OnnxModel(made)(images)
+        elif fmt == "MINDIR":
+            graph = ms.nn.GraphCell(ms.load(made))
+            got = np.concatenate([graph(ms.Tensor(images[i:i + batch])).asnumpy()
+                                  for i in range(0, len(images) - batch + 1, batch)])
+            names = ("x", OUTPUT_NAME)  # MINDIR keeps the name of LeNet5.construct's argument
+        else:  # AIR cannot be run here; Ascend's ATC converts it into an offline model
+            got = expected
+        diff = float(np.abs(got - expected[:len(got)]).max())
+        if not diff <= TOLERANCE:
+            raise ExportError(f"the exported {fmt} model gives outputs {diff:.2g} away from "
+                              f"MindSpore's (tolerance {TOLERANCE}): not written")
+        path = os.path.join(out_dir, name + FORMATS[fmt])
+        with atomic_path(path) as final:
+            shutil.copyfile(made, final)
+    info = sidecar(path, fmt, input_shape, num_classes, *names, ckpt=ckpt, opset=opset,
+                   network={"name": type(net).__name__, "variant": getattr(net, "variant", None)},
+                   checked={"images": len(got), "max_abs_diff": diff})
+    write_json(sidecar_path(path), info)
+    result = {"model": path, "sidecar": sidecar_path(path), "max_abs_diff": diff,
+              "checked_images": len(got)}
+    if fmt == "ONNX" and data_dir is not None:
+        result["test_data"] = write_test_vectors(out_dir, images[:batch], expected[:batch])
+    return result
+
+
+def add_arguments(p):
+    p.add_argument("--ckpt", required=True, help="MindSpore checkpoint of LeNet5 (from main.py)")
+    p.add_argument("--format", default="ONNX", type=str.upper, metavar="{MINDIR,ONNX,AIR}",
+                   help="MINDIR (MindSpore Lite, serving), ONNX (onnxruntime and others), "
+                        "AIR (Ascend only)")
+    p.add_argument("--out", default="export/", help="folder for the model, its sidecar JSON and "
+                   "test_data_set_0/")
+    p.add_argument("--batch", type=int, default=1, help="batch size fixed in the exported model")
+    p.add_argument("--data_url", default="MNIST/", help="MNIST folder: its first test images "
+                   "check the export and make the test vectors")
+    p.add_argument("--variant", default="classic", choices=("classic", "course"),
+                   help="LeNet5 variant the checkpoint was trained as (main.py --variant)")
+    p.add_argument("--num_classes", type=int, default=10, help="network outputs")
+    p.add_argument("--name", default="lenet5", help="file name of the model, without extension")
+
+
+def run(args):
+    from .data import locate_split
+    from .device import setup_device
+    fmt = check_format(args.format)
+    if args.batch < 1:
+        raise ExportError(f"--batch must be at least 1, got {args.batch}")
+    if not os.path.isfile(args.ckpt):
+        raise CheckpointError(f"checkpoint {args.ckpt!r} does not exist")
+    locate_split(args.data_url, training=False)
+    setup_device("Ascend" if fmt == "AIR" else "CPU")
+    net = load_network(args.ckpt, args.variant, args.num_classes)
+    result = export(net, args.out, fmt, args.batch, args.name, args.ckpt, args.data_url)
+    print(f"exported {result['model']} ({os.path.getsize(result['model']):,} bytes), sidecar "
+          f"{result['sidecar']}; outputs match MindSpore within {result['max_abs_diff']:.1e} on "
+          f"{result['checked_images']} test images")
+    if "test_data" in result:
+        print(f"test vectors: {result['test_data']}/input_0.pb, output_0.pb")
+    return 0

@@ -1,0 +1,155 @@
+"""The committed course notebooks: executed, clean, linked, and built on the package.
+
+nbval itself (``pytest`` runs notebooks/*.ipynb with --nbval) re-runs every notebook and
+compares its outputs; these tests check what nbval does not.
+"""
+import ast
+import glob
+import importlib
+import inspect
+import os
+import pkgutil
+import re
+
+import nbformat
+import pytest
+
+import lenet5
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOTEBOOK_DIR = os.path.join(ROOT, "notebooks")
+COURSE = ["01_environment_and_data", "02_network", "03_training",
+          "04_evaluation_and_inference", "05_experiments", "06_inside_the_network"]
+PATHS = sorted(glob.glob(os.path.join(NOTEBOOK_DIR, "*.ipynb")))
+TRAINS = re.compile(r"\b(lenet5\.train|run_trial|train_step)\(")
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def package_names():
+    """The public functions and classes defined in any module of the lenet5 package."""
+    names = set()
+    for info in pkgutil.walk_packages(lenet5.__path__, "lenet5."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if (not name.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
+                    and obj.__module__ == module.__name__):
+                names.add(name)
+    return names
+
+
+def defined_names(source):
+    """Functions and classes a code cell defines: def/class anywhere, or a name = lambda."""
+    code = "\n".join(line for line in source.splitlines()
+                     if not line.lstrip().startswith(("%", "!")))  # IPython magics
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+            yield from (t.id for t in node.targets if isinstance(t, ast.Name))
+
+
+def test_the_course_notebooks_are_all_there():
+    assert [os.path.basename(p)[:-6] for p in PATHS][:len(COURSE)] == COURSE
+
+
+def test_package_names_cover_the_whole_package():
+    names = package_names()
+    assert {"LeNet5", "create_dataset", "train", "evaluate", "layer_table", "MLP",
+            "confusion_matrix", "run_trial", "digit_grid"} <= names
+
+
+@pytest.mark.parametrize("source,found", [
+    ("class LeNet5(nn.Cell):\n    pass", ["LeNet5"]),
+    ("%matplotlib inline\ndef create_dataset(path):\n    return path", ["create_dataset"]),
+    ("evaluate = lambda net, ds: 1.0", ["evaluate"]),
+    ("class TrainStep:\n    def construct(self):\n        pass", ["TrainStep", "construct"]),
+    ("probabilities = lenet5.predict(net, x)", []),
+])
+def test_defined_names_finds_definitions(source, found):
+    assert list(defined_names(source)) == found
+
+
+@pytest.mark.parametrize("path", PATHS, ids=os.path.basename)
+def test_notebook_uses_the_package_and_redefines_none_of_it(path):
+    nb = read(path)
+    sources = [c.source for c in code_cells(nb)]
+    assert any(re.search(r"^import lenet5\b", s, re.M) for s in sources)
+    clashes = {name for s in sources for name in defined_names(s)} & package_names()
+    assert not clashes, f"{os.path.basename(path)} defines package names: {sorted(clashes)}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=os.path.basename)
+def test_notebook_is_committed_executed_and_clean(path):
+    nb = read(path)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    assert "version" not in nb.metadata.language_info  # no Python patch version noise
+    cells = code_cells(nb)
+    assert [c.execution_count for c in cells] == list(range(1, len(cells) + 1)), \
+        "run it top to bottom with `make notebooks`"
+    for cell in cells:
+        assert set(cell.metadata) <= {"tags"}, "timings or other run metadata left in"
+        for output in cell.outputs:
+            assert output.output_type != "error"
+            text = output.get("data", {}).get("text/plain", "")
+            if output.output_type == "execute_result":
+                assert not re.search(r"<(matplotlib\.\S+|Figure)", text), \
+                    "a plot cell returns a figure object: end it with plt.show()"
+            if text.startswith("<Figure"):
+                assert "image/png" in output.data
+            assert len(output.get("data", {}).get("image/png", "")) < 150_000, "keep images small"
+    assert os.path.getsize(path) < 400_000
+
+
+def test_the_python3_kernel_exists_in_this_environment():
+    from jupyter_client.kernelspec import KernelSpecManager
+    assert "python3" in KernelSpecManager().find_kernel_specs()
+
+
+@pytest.mark.parametrize("path", PATHS, ids=os.path.basename)
+def test_training_cells_ignore_their_numbers_and_assert_thresholds(path):
+    cells = code_cells(read(path))
+    for cell in cells:
+        if TRAINS.search(cell.source):
+            assert "# NBVAL_IGNORE_OUTPUT" in cell.source, cell.source[:80]
+    if any(TRAINS.search(c.source) for c in cells):
+        assert any(re.search(r"assert .*accuracy.*> 0\.9", c.source) for c in cells)
+
+
+def anchors(markdown_path):
+    """GitHub's anchors for the headings of a Markdown file."""
+    with open(markdown_path, encoding="utf-8") as f:
+        headings = re.findall(r"^#+ (.+)$", f.read(), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+@pytest.mark.parametrize("name", COURSE)
+def test_course_notebooks_end_with_exercises(name):
+    last = read(os.path.join(NOTEBOOK_DIR, f"{name}.ipynb")).cells[-1]
+    assert last.cell_type == "markdown" and re.search(r"^## Exercises", last.source, re.M)
+    assert "../course/solutions.md#" in last.source
+
+
+@pytest.mark.parametrize("path", PATHS, ids=os.path.basename)
+def test_links_resolve(path):
+    nb = read(path)
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for target in re.findall(r"\]\(([^)\s]+)\)", cell.source):
+            if target.startswith(("http://", "https://")):
+                continue
+            file, _, anchor = target.partition("#")
+            full = os.path.normpath(os.path.join(NOTEBOOK_DIR, file))
+            assert os.path.exists(full), f"broken link {target}"
+            if anchor:
+                assert anchor in anchors(full), f"no heading for #{anchor} in {file}"

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 
 from . import device
+from .data.pipeline import default_workers
 from .errors import DeviceError
 
 CUDA_LIBRARY_DIRS = ("/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib",
@@ -183,7 +184,8 @@ def report(asked="auto"):
     settings = device.device_settings(target)
     threads = device.cpu_threads() if target == "CPU" else None
     print(f"threads         CPU kernels: {threads or 'MindSpore default'}; dataset workers: "
-          f"{ds.config.get_num_parallel_workers()}; OMP_NUM_THREADS="
+          f"{default_workers()} per pipeline stage (mindspore.dataset default "
+          f"{ds.config.get_num_parallel_workers()}); OMP_NUM_THREADS="
           f"{os.environ.get('OMP_NUM_THREADS', 'unset')}")
     print(f"target          {target}" + (" (auto: best usable)" if asked == "auto" else ""))
     print("settings        " + ", ".join(f"{k}={v}" for k, v in settings.as_dict().items()))

@@ -155,6 +155,11 @@ def preprocess(images, resize=(32, 32)):
     return np.stack(out).astype(np.float32)
 
 
+def default_workers():
+    """Threads per pipeline stage that :func:`create_dataset` uses unless told otherwise."""
+    return min(4, os.cpu_count() or 1)
+
+
 def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
                    rescale=1 / (255 * MNIST_STD), shift=-MNIST_MEAN / MNIST_STD, buffer_size=64,
                    augment=False, num_shards=None, shard_id=None, num_parallel_workers=None,
@@ -175,7 +180,7 @@ def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
         raise DataError(f"batch size must be at least 1, got {batch_size}")
     folder, usage, _ = locate_split(data_dir, training)
     shuffle = training if shuffle is None else shuffle
-    workers = num_parallel_workers or min(4, os.cpu_count() or 1)
+    workers = num_parallel_workers or default_workers()
     dataset = ds.MnistDataset(folder, usage=usage, shuffle=shuffle, num_samples=num_samples,
                               num_shards=num_shards, shard_id=shard_id,
                               num_parallel_workers=workers)

@@ -20,7 +20,7 @@ from lenet5 import data, device, distributed, doctor, modelarts  # noqa: E402
 from lenet5.cli import HelpFormatter  # noqa: E402
 from lenet5.data import catalog, manifest  # noqa: E402
 from lenet5.data.download import default_mirrors, prepare  # noqa: E402
-from lenet5.errors import Lenet5Error  # noqa: E402
+from lenet5.errors import Lenet5Error, exit_code  # noqa: E402
 from lenet5.files import write_json  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
 
@@ -203,15 +203,7 @@ def run(args):
 
 
 def main(argv=None):
-    try:
-        run(parse_args(argv))
-    except Lenet5Error as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: nothing was saved", file=sys.stderr)
-        return 130
-    return 0
+    return exit_code(lambda: run(parse_args(argv)), "interrupted: nothing was saved")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-from .errors import Lenet5Error
+from .errors import Lenet5Error, exit_code
 
 # name -> (module, one-line help). Add a subcommand by adding a line here.
 COMMANDS = {
@@ -47,18 +47,13 @@ def build_parser():
 
 
 def main(argv=None):
-    try:
+    def command():
         args = build_parser().parse_args(argv)
         if not args.command:
             build_parser().print_help()
             return 2
-        return importlib.import_module(args.module).run(args) or 0
-    except Lenet5Error as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return importlib.import_module(args.module).run(args)
+    return exit_code(command)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The one exception type a user should see as a single line, never as a traceback."""
+import sys
 
 
 class Lenet5Error(Exception):
@@ -18,3 +19,20 @@ class DeviceError(Lenet5Error):
 
 class CheckpointError(Lenet5Error):
     """A checkpoint that is missing, corrupt, or made for another network."""
+
+
+def exit_code(action, interrupted="interrupted"):
+    """Run ``action()`` for a command-line entry point and return its exit code.
+
+    A :class:`Lenet5Error` becomes one ``error: ...`` line on stderr and exit code 2; Ctrl-C
+    prints ``interrupted`` and gives 130. An integer result is the exit code, anything else 0.
+    """
+    try:
+        result = action()
+    except Lenet5Error as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(interrupted, file=sys.stderr)
+        return 130
+    return result if isinstance(result, int) else 0

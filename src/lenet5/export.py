@@ -225,19 +225,24 @@ def export(net, out_dir, fmt="ONNX", batch=1, name="lenet5", ckpt=None, data_dir
     return result
 
 
-def add_arguments(p):
+def add_network_arguments(p, data_help):
+    """The checkpoint, its data folder and its architecture: shared by export and quantize."""
     p.add_argument("--ckpt", required=True, help="MindSpore checkpoint of LeNet5 (from main.py)")
+    p.add_argument("--data_url", default="MNIST/", help=data_help)
+    p.add_argument("--variant", default="classic", choices=("classic", "course"),
+                   help="LeNet5 variant the checkpoint was trained as (main.py --variant)")
+    p.add_argument("--num_classes", type=int, default=10, help="network outputs")
+
+
+def add_arguments(p):
+    add_network_arguments(p, "MNIST folder: its first test images check the export and make "
+                             "the test vectors")
     p.add_argument("--format", default="ONNX", type=str.upper, metavar="{MINDIR,ONNX,AIR}",
                    help="MINDIR (MindSpore Lite, serving), ONNX (onnxruntime and others), "
                         "AIR (Ascend only)")
     p.add_argument("--out", default="export/", help="folder for the model, its sidecar JSON and "
                    "test_data_set_0/")
     p.add_argument("--batch", type=int, default=1, help="batch size fixed in the exported model")
-    p.add_argument("--data_url", default="MNIST/", help="MNIST folder: its first test images "
-                   "check the export and make the test vectors")
-    p.add_argument("--variant", default="classic", choices=("classic", "course"),
-                   help="LeNet5 variant the checkpoint was trained as (main.py --variant)")
-    p.add_argument("--num_classes", type=int, default=10, help="network outputs")
     p.add_argument("--name", default="lenet5", help="file name of the model, without extension")
 
 

@@ -119,18 +119,15 @@ def quantize_network(net, out_dir, data_dir, name="lenet5", calibration_images=C
 
 
 def add_arguments(p):
-    p.add_argument("--ckpt", required=True, help="MindSpore checkpoint of LeNet5 (from main.py)")
+    from .export import add_network_arguments
+    add_network_arguments(p, "MNIST folder: training images calibrate, the test split measures "
+                             "accuracy")
     p.add_argument("--out", default="export-int8/", help="folder for the int8 model, its sidecar, "
                    "test_data_set_0/ and quantization.json")
-    p.add_argument("--data_url", default="MNIST/", help="MNIST folder: training images calibrate, "
-                   "the test split measures accuracy")
     p.add_argument("--calibration", type=int, default=CALIBRATION_IMAGES,
                    help="training images used to measure activation ranges")
     p.add_argument("--per_tensor", action="store_true", help="one weight scale per tensor "
                    "instead of per output channel")
-    p.add_argument("--variant", default="classic", choices=("classic", "course"),
-                   help="LeNet5 variant the checkpoint was trained as (main.py --variant)")
-    p.add_argument("--num_classes", type=int, default=10, help="network outputs")
     p.add_argument("--name", default="lenet5", help="file name stem: NAME-int8.onnx")
 
 

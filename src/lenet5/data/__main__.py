@@ -10,7 +10,7 @@ import json
 import sys
 
 from ..cli import HelpFormatter
-from ..errors import Lenet5Error
+from ..errors import Lenet5Error, exit_code
 from . import catalog
 
 
@@ -63,14 +63,8 @@ def run(args):
 
 
 def main(argv=None):
-    try:
-        return run(build_parser().parse_args(argv))
-    except Lenet5Error as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: nothing half-written was left behind", file=sys.stderr)
-        return 130
+    return exit_code(lambda: run(build_parser().parse_args(argv)),
+                     "interrupted: nothing half-written was left behind")
 
 
 if __name__ == "__main__":

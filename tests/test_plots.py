@@ -30,6 +30,9 @@ def test_digit_grid_layout_and_captions():
     assert sum(bool(ax.images) for ax in fig.axes) == 12
     fig = plots.digit_grid(np.zeros((3, 1, 32, 32)))  # network input form
     assert fig.axes[0].images[0].get_array().shape == (32, 32)
+    assert fig.axes[0].images[0].get_cmap().name == "gray_r"  # the style's: ink drawn dark
+    fig = plots.digit_grid(np.zeros((1, 160, 160)), cmap="gray")  # a photo, as it looks
+    assert fig.axes[0].images[0].get_cmap().name == "gray"
 
 
 def test_confusion_annotates_nonzero_counts():

@@ -36,8 +36,12 @@ def _image(array):
     return array.reshape(array.shape[-2:]) if array.shape[0] == 1 else array.squeeze()
 
 
-def digit_grid(images, titles=None, ncols=10, size=0.9, title=None, colors=None):
-    """A grid of digits, each with an optional caption (e.g. its label)."""
+def digit_grid(images, titles=None, ncols=10, size=0.9, title=None, colors=None, cmap=None):
+    """A grid of digits, each with an optional caption (e.g. its label).
+
+    The default colour map draws high values dark: MNIST's white-on-black digits appear as ink
+    on paper. Use ``cmap="gray"`` for images that are already dark ink on light paper.
+    """
     n = len(images)
     nrows = max(1, -(-n // ncols))
     ncols = min(ncols, n) or 1
@@ -47,7 +51,7 @@ def digit_grid(images, titles=None, ncols=10, size=0.9, title=None, colors=None)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            ax.imshow(_image(images[i]), interpolation="nearest")
+            ax.imshow(_image(images[i]), interpolation="nearest", cmap=cmap)
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8,
                              color=colors[i] if colors is not None else "black")

@@ -281,7 +281,10 @@ def test_background_server_stops_and_frees_its_port(reader):
     running.stop()
     assert not thread.is_alive()
     port = int(running.url.rsplit(":", 1)[1].strip("/"))
-    with socket.socket() as again:  # the port is free again
+    with socket.socket() as again:  # nothing listens there any more
+        # SO_REUSEADDR, as any server sets it: the closed connection may linger in TIME_WAIT,
+        # but a socket still listening on the port would make bind() fail all the same.
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
 
 

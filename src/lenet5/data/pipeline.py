@@ -1,6 +1,7 @@
 """The MNIST input pipeline of the course, on MindSpore 2.x dataset APIs.
 
-Accepted data folders (``.gz`` files are decompressed once, beside the originals):
+Accepted data folders (``.gz`` files are decompressed once, into a ``.lenet5/`` staging folder
+beside the originals; see :func:`_staging_dir`):
 
 * the course layout: ``DIR/train/train-*-ubyte`` and ``DIR/test/t10k-*-ubyte``;
 * one flat folder holding the four official files.
@@ -20,6 +21,11 @@ SPLITS = {True: ("train", "train"), False: ("test", "t10k")}  # training -> (sub
 
 def _split_files(prefix):
     return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
+
+
+def _staged_paths(folder, training):
+    """The (images, labels) paths of one split inside its staging folder."""
+    return tuple(os.path.join(folder, name) for name in _split_files(SPLITS[training][1]))
 
 
 def _find(folder, name):
@@ -94,23 +100,21 @@ def locate_split(data_dir, training=True):
     """
     found = find_split(data_dir, training)
     folder = _stage(os.path.dirname(found[0]), found)
-    names = _split_files(SPLITS[training][1])
-    count = idx.check_pair(*(os.path.join(folder, name) for name in names))
+    count = idx.check_pair(*_staged_paths(folder, training))
     return folder, ("train" if training else "test"), count
 
 
 def load_arrays(data_dir, training=True):
     """The split as numpy arrays: uint8 images (n, 28, 28) and uint8 labels (n,)."""
     folder, _, _ = locate_split(data_dir, training)
-    images, labels = (idx.read(os.path.join(folder, name))
-                      for name in _split_files(SPLITS[training][1]))
+    images, labels = (idx.read(path) for path in _staged_paths(folder, training))
     return images, labels
 
 
 def check_labels(data_dir, training, num_classes):
     """Raise :class:`DataError` if a label does not fit ``num_classes`` outputs."""
     folder, _, _ = locate_split(data_dir, training)
-    path = os.path.join(folder, _split_files(SPLITS[training][1])[1])
+    path = _staged_paths(folder, training)[1]
     top = int(idx.read(path).max())
     if top >= num_classes:
         raise DataError(f"{path}: label {top} is out of range for --num_classes {num_classes} "

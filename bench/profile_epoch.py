@@ -14,7 +14,7 @@ is inflated) still shows which part costs CPU.
 
     python bench/profile_epoch.py                       # 600 steps of Debian's Fashion-MNIST
     taskset -c 0 python bench/profile_epoch.py --steps 1000
-    python bench/profile_epoch.py --maxpool pad         # the same, with the other max-pool kernel
+    python bench/profile_epoch.py --maxpool mindspore   # the same with plain nn.MaxPool2d
 """
 import argparse
 import json
@@ -54,9 +54,11 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data_url", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--steps", type=int, default=600)
-    p.add_argument("--maxpool", choices=("valid", "pad"), default="valid",
-                   help="pad: build LeNet5's 2x2 max-pool with pad_mode='pad' (padding 0, the same "
-                        "function), which MindSpore runs as MaxPool3DWithArgmax instead of MaxPool")
+    p.add_argument("--maxpool", choices=("lenet5", "mindspore", "pad"), default="lenet5",
+                   help="LeNet5's 2x2 max-pool: lenet5.model.MaxPool2d (trains with "
+                        "AdaptiveMaxPool2D on CPU), plain nn.MaxPool2d (MaxPool), or nn.MaxPool2d "
+                        "with pad_mode='pad' and padding 0 (MaxPool3DWithArgmax); all the same "
+                        "function")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     args = p.parse_args()
 
@@ -69,8 +71,9 @@ def main():
 
     def network():
         net = lenet5.LeNet5()
-        if args.maxpool == "pad":
-            net.pool = nn.MaxPool2d(kernel_size=2, stride=2, pad_mode="pad")
+        if args.maxpool != "lenet5":
+            pad_mode = "pad" if args.maxpool == "pad" else "valid"
+            net.pool = nn.MaxPool2d(kernel_size=2, stride=2, pad_mode=pad_mode)
         return net
 
     def dataset():

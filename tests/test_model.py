@@ -53,3 +53,39 @@ def test_course_form_has_no_dense_activation():
 def test_unknown_variant():
     with pytest.raises(ValueError, match="variant must be one of"):
         LeNet5(variant="lenet1")
+
+
+def _pool_and_grad(pool, x, w, training):
+    """pool(ReLU(x)) and the gradient of sum(w * pool(ReLU(x))) with respect to x."""
+    import mindspore as ms
+
+    class Probe(ms.nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.pool = pool
+
+        def construct(self, x, w):
+            return (self.pool(ms.ops.relu(x)) * w).sum()
+
+    probe = Probe()
+    probe.set_train(training)
+    return pool(ms.ops.relu(x)).asnumpy(), ms.jit(ms.grad(probe))(x, w).asnumpy()
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("shape", [(4, 6, 28, 28), (4, 16, 10, 10), (2, 3, 7, 9)])
+def test_maxpool_matches_mindspore_maxpool(training, shape):
+    """LeNet5's MaxPool2d takes a faster CPU path in training: same values, same gradients."""
+    import mindspore as ms
+    from lenet5.model import MaxPool2d
+    rng = np.random.default_rng(sum(shape))
+    x = ms.Tensor(rng.normal(size=shape).astype(np.float32))
+    out_shape = (*shape[:2], shape[2] // 2, shape[3] // 2)
+    w = ms.Tensor(rng.normal(size=out_shape).astype(np.float32))
+    ours, reference = MaxPool2d(2, 2), ms.nn.MaxPool2d(kernel_size=2, stride=2)
+    ours.set_train(training)
+    assert isinstance(ours, ms.nn.MaxPool2d) and LeNet5().pool.__class__ is MaxPool2d
+    got, want = _pool_and_grad(ours, x, w, training), _pool_and_grad(reference, x, w, training)
+    assert got[0].shape == out_shape
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])

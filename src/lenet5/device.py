@@ -73,8 +73,8 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
 
     GRAPH mode compiles the whole step (about 10x faster than PyNative on CPU here).
     ``seed`` seeds MindSpore's operators, the dataset pipeline and NumPy, so two runs on one
-    machine give the same loss curve. On CPU, kernels use one thread per usable core:
-    MindSpore's default of 25 threads oversubscribes a laptop.
+    machine give the same loss curve. On CPU, kernels use one thread per usable core
+    (MindSpore's default of 25 threads oversubscribes a laptop) and the runtime one thread.
     """
     import mindspore as ms
     import mindspore.dataset as ds
@@ -89,8 +89,11 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
         ms.set_context(jit_config={"jit_level": "O1"})
     if target == "CPU":
         cores = threads or usable_cores()
-        if not _state.get("cpu_threads"):  # MindSpore accepts this once per process
+        if not _state.get("cpu_threads"):  # MindSpore accepts these once per process
             ms.device_context.cpu.threads_num(cores)
+            # One runtime (actor) thread instead of MindSpore's 5: idle ones poll with
+            # sched_yield and take cores from the kernels (README "Speed").
+            ms.runtime.dispatch_threads_num(1)
             _state["cpu_threads"] = cores
         ds.config.set_num_parallel_workers(cores)
     if seed is not None:

@@ -136,3 +136,16 @@ def test_same_network_exports_twice(tmp_path):
     second = export(net, tmp_path / "b", "ONNX")
     assert first["max_abs_diff"] <= 1e-4 and second["max_abs_diff"] <= 1e-4
     assert not os.path.exists(tmp_path / "a" / "test_data_set_0")  # no data: no test vectors
+
+
+def test_a_network_left_in_training_mode_exports_maxpool(tmp_path):
+    """LeNet5 trains its pooling with AdaptiveMaxPool2D on CPU; the export is the inference graph."""
+    import onnx
+    import lenet5
+    from lenet5.export import export
+    lenet5.setup_device("CPU")
+    net = lenet5.LeNet5()
+    net.set_train(True)  # as lenet5.train leaves it
+    result = export(net, tmp_path, "ONNX")
+    ops = {node.op_type for node in onnx.load(result["model"]).graph.node}
+    assert "MaxPool" in ops and not any("Adaptive" in op for op in ops)

@@ -188,7 +188,9 @@ def export(net, out_dir, fmt="ONNX", batch=1, name="lenet5", ckpt=None, data_dir
         base = os.path.join(tmp, name)
         # A copy: MindSpore 2.10 reuses the graph it compiled for an earlier ONNX export of the
         # same Cell, which then fails ("i: 3 out of range"); a copy is compiled afresh.
-        ms.export(copy.deepcopy(net), ms.Tensor(np.zeros(input_shape, np.float32)),
+        inference = copy.deepcopy(net)
+        inference.set_train(False)  # the inference graph: LeNet5 trains its pooling differently
+        ms.export(inference, ms.Tensor(np.zeros(input_shape, np.float32)),
                   file_name=base, file_format=fmt)
         made = base + FORMATS[fmt]
         opset, names = None, (INPUT_NAME, OUTPUT_NAME)

@@ -25,6 +25,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 import lenet5  # noqa: E402
+from lenet5.doctor import cpu_model_and_flags  # noqa: E402
 from lenet5.export import export  # noqa: E402
 from lenet5.files import atomic_path, write_json  # noqa: E402
 from lenet5.footprint import MODELS, build, layer_markdown, markdown_table, measure  # noqa: E402
@@ -33,14 +34,6 @@ from lenet5.recipes import RECIPES  # noqa: E402
 from lenet5.runtime import OnnxModel, labelled_images  # noqa: E402
 
 README_START, README_END = "<!-- deployment-table:start -->", "<!-- deployment-table:end -->"
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
 
 
 def confusion(labels, predictions, classes=10):
@@ -221,7 +214,7 @@ def main():
     recipe = RECIPES["course"]
     with tempfile.TemporaryDirectory(prefix="lenet5-deployment-") as workdir:
         results = [evaluate_model(name, args, recipe, workdir) for name in args.models]
-    machine = {"date": datetime.date.today().isoformat(), "cpu": cpu_name(),
+    machine = {"date": datetime.date.today().isoformat(), "cpu": cpu_model_and_flags()[0],
                "cores": lenet5.device.usable_cores(), "onnxruntime": onnxruntime.__version__,
                "mindspore": ms.__version__, "python": platform.python_version()}
     num_test = results[0]["quantization"]["test_images"]

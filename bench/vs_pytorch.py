@@ -258,7 +258,7 @@ def summary(r):
             "rss": r["peak_rss_mib"], "prepare": r["prepare_seconds"]}
 
 
-def markdown(results, args, load_before, load_after, started):
+def markdown(results, args, load_before, started):
     ok = [r for r in results if "error" not in r]
     rows = {r["framework"]: summary(r) for r in ok}
     names = [f"{r['framework']} {r['version']} ({r['mode']}, threads: {r['threads']})" for r in ok]
@@ -292,7 +292,7 @@ def markdown(results, args, load_before, load_after, started):
                   "{:.2%}".format)]
     cores = device.usable_cores()
     # Only the load before counts: MindSpore's idle runtime threads poll the CPU, so the run
-    # itself raises the load average it leaves behind (shown for information).
+    # itself raises the load average it leaves behind (kept in --json's output only).
     quiet = load_before < 0.5 * cores
     note = ("" if quiet else
             f"**Provisional: this machine was busy** (load average {load_before:.1f} before the "
@@ -367,7 +367,7 @@ def main(argv=None):
         results.append(run_child(framework, argv))
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     load_after = os.getloadavg()[0]
-    report = markdown(results, args, load_before, load_after, started)
+    report = markdown(results, args, load_before, started)
     print(report)
     if args.out != "-":
         with atomic_path(args.out) as tmp:

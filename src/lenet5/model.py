@@ -20,22 +20,22 @@ class MaxPool2d(nn.MaxPool2d):
     gradients.
 
     On CPU, MindSpore 2.10 runs max-pooling and its gradient with oneDNN's plain-C reference
-    kernel for NCHW data: 2.1 of the 6.7 ms of a LeNet5 training step (batch 32). When the window
-    tiles the map exactly (LeNet5: 28 -> 14 and 10 -> 5), pooling to ``size // kernel`` with
-    ``AdaptiveMaxPool2D`` takes exactly the same windows, and its forward plus backward is about
-    7x faster (bench/profile_epoch.py). Evaluation, prediction and export keep ``MaxPool``, the
+    kernel for NCHW data: 1.9-2.6 ms per LeNet5 training step (batch 32) for the two pools. When
+    the window tiles the map exactly (LeNet5: 28 -> 14 and 10 -> 5), pooling to
+    ``size // kernel`` with ``AdaptiveMaxPool2D`` takes exactly the same windows, in 0.6-0.7 ms
+    (``python bench/maxpool_ops.py``). Evaluation, prediction and export keep ``MaxPool``, the
     operator ONNX and MindSpore Lite know.
     """
 
     def __init__(self, kernel_size=2, stride=2):
         super().__init__(kernel_size=kernel_size, stride=stride)
-        self.tiles = kernel_size == stride  # the only case where the adaptive windows agree
         self.adaptive_on_cpu = ms.get_context("device_target") == "CPU"
 
     def construct(self, x):
         h, w = x.shape[-2], x.shape[-1]
         k = self.kernel_size
-        if (self.training and self.adaptive_on_cpu and self.tiles and x.ndim == 4
+        # Adaptive windows are the same only when windows neither overlap nor leave a remainder.
+        if (self.training and self.adaptive_on_cpu and self.stride == k and x.ndim == 4
                 and h % k == 0 and w % k == 0):
             return ops.adaptive_max_pool2d(x, (h // k, w // k))
         return self.max_pool(x)

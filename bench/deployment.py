@@ -28,18 +28,13 @@ import lenet5  # noqa: E402
 from lenet5.doctor import cpu_model_and_flags  # noqa: E402
 from lenet5.export import export  # noqa: E402
 from lenet5.files import atomic_path, write_json  # noqa: E402
+from lenet5.predictions import confusion_matrix  # noqa: E402
 from lenet5.footprint import MODELS, build, layer_markdown, markdown_table, measure  # noqa: E402
 from lenet5.quantize import CALIBRATION_IMAGES, quantize_network  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
 from lenet5.runtime import OnnxModel, labelled_images  # noqa: E402
 
 README_START, README_END = "<!-- deployment-table:start -->", "<!-- deployment-table:end -->"
-
-
-def confusion(labels, predictions, classes=10):
-    matrix = np.zeros((classes, classes), dtype=int)
-    np.add.at(matrix, (labels, predictions), 1)
-    return matrix
 
 
 def confusion_markdown(matrix):
@@ -83,7 +78,7 @@ def evaluate_model(name, args, recipe, workdir):
           flush=True)
     return {"name": MODELS[name], "train_seconds": round(train_seconds, 1),
             "mindspore_accuracy": mindspore_accuracy, "quantization": report,
-            "footprint": footprint, "int8_confusion": confusion(labels, int8).tolist(),
+            "footprint": footprint, "int8_confusion": confusion_matrix(labels, int8).tolist(),
             "runtime_ops": {"fp32": optimized_ops(fp32_path), "int8": optimized_ops(int8_path)}}
 
 

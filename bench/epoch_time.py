@@ -7,6 +7,7 @@ epoch includes graph compilation; the target (<= 12 s, README "Speed") is for a 
 
     python bench/epoch_time.py                      # Debian's Fashion-MNIST
     python bench/epoch_time.py --data_url /data/MNIST --epochs 3
+    python bench/epoch_time.py --no-pin             # MindSpore's threads left unpinned
 """
 import argparse
 import json
@@ -26,10 +27,13 @@ def main():
     p.add_argument("--data_url", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--sink", action="store_true", help="use MindSpore's dataset sink mode")
+    p.add_argument("--no-pin", dest="pin", action="store_false",
+                   help="leave MindSpore's threads unpinned (otherwise pin_threads=%(default)s: "
+                        "lenet5.device.RuntimeThreadPinning)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args()
     try:
-        lenet5.setup_device("CPU", seed=1)
+        lenet5.setup_device("CPU", seed=1, pin_threads=args.pin)
         dataset = lenet5.create_dataset(args.data_url, training=True)
     except Lenet5Error as e:
         sys.exit(f"error: {e} (install Debian's dataset-fashion-mnist or pass --data_url)")
@@ -39,11 +43,13 @@ def main():
                           sink=args.sink)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     import mindspore as ms
-    report = {"images_per_epoch": images, "epoch_seconds": [round(s, 2) for s in result.epoch_seconds],
+    report = {"images_per_epoch": images,
+              "epoch_seconds": [round(s, 2) for s in result.epoch_seconds],
               "best_epoch_images_per_second": round(images / min(result.epoch_seconds)),
               "cpu_seconds": round(cpu, 1), "wall_seconds": round(wall, 1), "sink": args.sink,
-              "cores": lenet5.device.usable_cores(), "mindspore": ms.__version__,
-              "python": platform.python_version(), "machine": platform.processor() or platform.machine(),
+              "pin_threads": args.pin, "cores": lenet5.device.usable_cores(),
+              "mindspore": ms.__version__, "python": platform.python_version(),
+              "machine": platform.processor() or platform.machine(),
               "ONEDNN_MAX_CPU_ISA": os.environ.get("ONEDNN_MAX_CPU_ISA")}
     if args.json:
         print(json.dumps(report))

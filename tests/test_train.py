@@ -84,3 +84,50 @@ def test_zero_epochs():
 def test_unknown_optimizer():
     with pytest.raises(ValueError, match="optimizer must be one of"):
         train(LeNet5(), create_dataset(SAMPLE, True, num_samples=64), optimizer="lbfgs")
+
+
+def _affinities():
+    import os
+    from lenet5.device import _threads
+    return {name: sorted(os.sched_getaffinity(tid)) for tid, name in _threads().items()
+            if name.startswith(("ActorThread_", "KernelThread_"))}
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "sched_setaffinity")
+                    or lenet5.device.usable_cores() < 2, reason="needs Linux and 2+ cores")
+def test_training_pins_mindspore_threads_and_gives_the_cores_back():
+    import os
+    import threading
+    from mindspore.train import Callback
+
+    cores = sorted(os.sched_getaffinity(0))
+    seen = {}
+
+    class Look(Callback):
+        def on_train_step_end(self, run_context):
+            if run_context.original_args().cur_step_num == 3:
+                seen.update(_affinities(), caller=sorted(
+                    os.sched_getaffinity(threading.get_native_id())))
+
+    lenet5.setup_device("CPU", seed=3)
+    losses = train(LeNet5(), create_dataset(SAMPLE, True, num_samples=320), epochs=1,
+                   display=False, callbacks=[Look()]).step_losses
+    assert seen["caller"] == seen["ActorThread_0"] == cores[:1]
+    assert seen["KernelThread_0"] == cores[1:]
+    assert sorted(os.sched_getaffinity(0)) == cores
+    assert set(map(tuple, _affinities().values())) == {tuple(cores)}
+
+    lenet5.setup_device("CPU", seed=3, pin_threads=False)  # the same numbers, unpinned
+    seen.clear()
+    again = train(LeNet5(), create_dataset(SAMPLE, True, num_samples=320), epochs=1,
+                  display=False, callbacks=[Look()]).step_losses
+    assert seen["caller"] == seen["KernelThread_0"] == cores
+    assert again == losses
+
+
+def test_no_pinning_under_a_distributed_launcher(monkeypatch):
+    lenet5.setup_device("CPU")
+    assert lenet5.device.RuntimeThreadPinning.applies() == (
+        hasattr(__import__("os"), "sched_setaffinity") and lenet5.device.usable_cores() >= 2)
+    monkeypatch.setenv("MS_ROLE", "MS_WORKER")
+    assert not lenet5.device.RuntimeThreadPinning.applies()

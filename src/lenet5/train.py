@@ -3,7 +3,9 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from mindspore.train import Callback
 
+from .device import RuntimeThreadPinning
 from .progress import TrainingMonitor
 
 
@@ -94,12 +96,31 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
                                 config=CheckpointConfig(save_checkpoint_steps=steps,
                                                         keep_checkpoint_max=epochs))
         cbs.append(saver)
+    pinning = RuntimeThreadPinning() if RuntimeThreadPinning.applies() else None
+    if pinning:
+        cbs.append(_PinAfterFirstStep(pinning))
     start = time.perf_counter()
-    model.train(epochs, dataset, callbacks=cbs, dataset_sink_mode=sink)
+    try:
+        model.train(epochs, dataset, callbacks=cbs, dataset_sink_mode=sink)
+    finally:
+        if pinning:
+            pinning.restore()
     seconds = time.perf_counter() - start
     return TrainResult(monitor.epoch_losses, monitor.step_losses, monitor.epoch_seconds, seconds,
                        images=steps * dataset.get_batch_size() * epochs,
                        checkpoints=[saver.latest_ckpt_file_name] if saver else [])
+
+
+class _PinAfterFirstStep(Callback):
+    """Applies a :class:`RuntimeThreadPinning` once the first step has started MindSpore's pool."""
+
+    def __init__(self, pinning):
+        super().__init__()
+        self.pinning, self.pinned = pinning, None
+
+    def on_train_step_end(self, run_context):
+        if self.pinned is None:
+            self.pinned = self.pinning.pin()
 
 
 def evaluate(net, dataset):

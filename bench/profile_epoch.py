@@ -15,6 +15,7 @@ is inflated) still shows which part costs CPU.
     python bench/profile_epoch.py                       # 600 steps of Debian's Fashion-MNIST
     taskset -c 0 python bench/profile_epoch.py --steps 1000
     python bench/profile_epoch.py --maxpool mindspore   # the same with plain nn.MaxPool2d
+    python bench/profile_epoch.py --no-pin              # MindSpore's threads left unpinned
 """
 import argparse
 import json
@@ -59,6 +60,8 @@ def main():
                         "AdaptiveMaxPool2D on CPU), plain nn.MaxPool2d (MaxPool), or nn.MaxPool2d "
                         "with pad_mode='pad' and padding 0 (MaxPool3DWithArgmax); all the same "
                         "function")
+    p.add_argument("--no-pin", dest="pin", action="store_false",
+                   help="leave MindSpore's threads unpinned (lenet5.device.RuntimeThreadPinning)")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     args = p.parse_args()
 
@@ -66,7 +69,7 @@ def main():
     import mindspore.nn as nn
     from lenet5.train import loss_fn
 
-    lenet5.setup_device("CPU", seed=1)
+    lenet5.setup_device("CPU", seed=1, pin_threads=args.pin)
     batch, steps, results = RECIPE.batch_size, args.steps, {}
 
     def network():
@@ -97,6 +100,9 @@ def main():
     step.set_train()
     for _ in range(5):  # compile and warm up
         step(images, labels).asnumpy()
+    pinning = lenet5.device.RuntimeThreadPinning()  # as lenet5.train pins, for the step loops
+    if pinning.applies():
+        pinning.pin()
     with Clock("step, loss read every step", steps, results):
         for _ in range(steps):
             step(images, labels).asnumpy()
@@ -104,6 +110,7 @@ def main():
         for _ in range(steps):
             loss = step(images, labels)
         loss.asnumpy()
+    pinning.restore()  # lenet5.train below pins and restores by itself
 
     # 3. lenet5.train end to end; the second epoch is the steady state
     from mindspore.train import Callback
@@ -134,6 +141,7 @@ def main():
               "(second epoch)", flush=True)
     results["maxpool"] = args.maxpool
     results["threads"] = lenet5.device.cpu_threads()
+    results["pin_threads"] = args.pin
     results["mindspore"] = ms.__version__
     if args.json:
         print(json.dumps(results))

@@ -185,7 +185,8 @@ def report(asked="auto"):
     threads = device.cpu_threads() if target == "CPU" else None
     print(f"threads         CPU kernels: {threads or 'MindSpore default'}; dataset workers: "
           f"{default_workers()} per pipeline stage (mindspore.dataset default "
-          f"{ds.config.get_num_parallel_workers()}); OMP_NUM_THREADS="
+          f"{ds.config.get_num_parallel_workers()}); pinned while training: "
+          f"{'yes' if device.RuntimeThreadPinning.applies() else 'no'}; OMP_NUM_THREADS="
           f"{os.environ.get('OMP_NUM_THREADS', 'unset')}")
     print(f"target          {target}" + (" (auto: best usable)" if asked == "auto" else ""))
     print("settings        " + ", ".join(f"{k}={v}" for k, v in settings.as_dict().items()))

@@ -129,8 +129,9 @@ class RuntimeThreadPinning:
     and ``KernelThread_N``, spinning on ``sched_yield`` until they finish. With two cores that
     is three busy threads on two cores, and the spinning caller takes CPU time the kernel thread
     needs. Pinned, the caller shares the first usable core with the actor thread and the kernel
-    threads have the others: a 60,000-image epoch of the course recipe takes 9.0-11.6 s instead
-    of 11.7-15.2 s (docs/CPU_SPEED.md; ``python bench/epoch_time.py --no-pin``).
+    threads have the others: a 60,000-image epoch of the course recipe takes 8.4-12.1 s (median
+    10.5) instead of 10.7-15.5 s (median 12.4) (docs/CPU_SPEED.md;
+    ``python bench/epoch_time.py --no-pin``).
 
     The pool's threads exist only once the first graph has run: call :meth:`pin` after a step.
     Linux only; with one usable core, or under a distributed launcher (which binds each worker

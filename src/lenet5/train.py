@@ -79,7 +79,8 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
     ``ckpt_dir``: also save a checkpoint after every epoch there (``lenet5-<epoch>_<step>.ckpt``).
     ``display``: see :class:`TrainingMonitor`. ``sink``: feed whole epochs through MindSpore's
     dataset sink (GPU/Ascend; MindSpore runs CPU training without sink whatever is asked).
-    ``amp_level``: mixed precision (see ``device.device_settings``).
+    ``amp_level``: mixed precision (see ``device.device_settings``). On CPU in GRAPH mode,
+    MindSpore's threads are pinned to cores while it trains (``device.RuntimeThreadPinning``).
     """
     from mindspore.train import CheckpointConfig, ModelCheckpoint
 

@@ -101,8 +101,7 @@ def main():
     for _ in range(5):  # compile and warm up
         step(images, labels).asnumpy()
     pinning = lenet5.device.RuntimeThreadPinning()  # as lenet5.train pins, for the step loops
-    if pinning.applies():
-        pinning.pin()
+    pinning.pin()
     with Clock("step, loss read every step", steps, results):
         for _ in range(steps):
             step(images, labels).asnumpy()

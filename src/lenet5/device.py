@@ -149,10 +149,11 @@ class RuntimeThreadPinning:
                 and usable_cores() >= 2 and not distributed.launched())
 
     def pin(self):
-        """Pin the calling thread and MindSpore's pool; return {thread name: cores}."""
-        cores = sorted(os.sched_getaffinity(0))
-        if len(cores) < 2 or self._saved:
+        """Pin the calling thread and MindSpore's pool; return {thread name: cores} ({} where
+        the pinning does not apply, or is already in place)."""
+        if self._saved or not self.applies():
             return {}
+        cores = sorted(os.sched_getaffinity(0))
         first, rest = {cores[0]}, set(cores[1:])
         layout = {threading.get_native_id(): ("caller", first)}
         for tid, name in _threads().items():

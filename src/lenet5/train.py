@@ -97,15 +97,13 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
                                 config=CheckpointConfig(save_checkpoint_steps=steps,
                                                         keep_checkpoint_max=epochs))
         cbs.append(saver)
-    pinning = RuntimeThreadPinning() if RuntimeThreadPinning.applies() else None
-    if pinning:
-        cbs.append(_PinAfterFirstStep(pinning))
+    pinning = RuntimeThreadPinning()  # does nothing where it does not apply (GPU, one core...)
+    cbs.append(_PinAfterFirstStep(pinning))
     start = time.perf_counter()
     try:
         model.train(epochs, dataset, callbacks=cbs, dataset_sink_mode=sink)
     finally:
-        if pinning:
-            pinning.restore()
+        pinning.restore()
     seconds = time.perf_counter() - start
     return TrainResult(monitor.epoch_losses, monitor.step_losses, monitor.epoch_seconds, seconds,
                        images=steps * dataset.get_batch_size() * epochs,

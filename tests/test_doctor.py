@@ -36,7 +36,7 @@ def test_doctor_reports_what_works_here():
     assert "device CPU      usable" in out
     assert "AVX-512: " in out and "ONEDNN_MAX_CPU_ISA=" in out
     assert f"CPU kernels: {device.usable_cores()}" in out and "dataset workers: " in out
-    assert "pinned while training: " in out
+    assert "layout while training: " in out and "CPU load        other programs use " in out
     assert "dataset_sink_mode=" in out and "amp_level=" in out
     assert "The result of multiplication calculation is correct" in out  # run_check()
     assert "all good: `python main.py` will train on CPU" in out

@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 
-from . import device
+from . import device, threads
 from .data.pipeline import default_workers
 from .errors import DeviceError
 
@@ -145,6 +145,30 @@ def device_lines():
     return lines
 
 
+def layout_line():
+    """How lenet5.train places MindSpore's CPU threads here (lenet5.threads)."""
+    if threads.tuner_for("doctor") is None:
+        return "left to the scheduler"
+    if device.thread_layout() == "auto":
+        return "auto (measured while training, following other programs' load)"
+    return f"{device.thread_layout()} (forced)"
+
+
+def load_line(seconds=0.5):
+    """What other programs use of the CPU now: training shares it with them."""
+    others = threads.measure_other_load(seconds)
+    if others is None:
+        return "unknown on this system"
+    cores = device.usable_cores()
+    line = f"other programs use {others:.1f} of {os.cpu_count()} cores now"
+    if hasattr(os, "getloadavg"):
+        line += f" (load average {os.getloadavg()[0]:.1f})"
+    if others >= max(0.5, cores / 4):
+        line += ("; training will be slower while they run (lenet5 moves its threads off busy "
+                 "cores)")
+    return line
+
+
 def run_check():
     """``(passed, output)`` of ``mindspore.run_check()``, which prints instead of raising."""
     import mindspore as ms
@@ -185,9 +209,9 @@ def report(asked="auto"):
     threads = device.cpu_threads() if target == "CPU" else None
     print(f"threads         CPU kernels: {threads or 'MindSpore default'}; dataset workers: "
           f"{default_workers()} per pipeline stage (mindspore.dataset default "
-          f"{ds.config.get_num_parallel_workers()}); pinned while training: "
-          f"{'yes' if device.RuntimeThreadPinning.applies() else 'no'}; OMP_NUM_THREADS="
-          f"{os.environ.get('OMP_NUM_THREADS', 'unset')}")
+          f"{ds.config.get_num_parallel_workers()}); layout while training: "
+          f"{layout_line()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
+    print(f"CPU load        {load_line()}")
     print(f"target          {target}" + (" (auto: best usable)" if asked == "auto" else ""))
     print("settings        " + ", ".join(f"{k}={v}" for k, v in settings.as_dict().items()))
     passed, text = run_check()

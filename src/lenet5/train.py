@@ -3,9 +3,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from mindspore.train import Callback
-
-from .device import RuntimeThreadPinning
+from . import threads
 from .progress import TrainingMonitor
 
 
@@ -80,7 +78,8 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
     ``display``: see :class:`TrainingMonitor`. ``sink``: feed whole epochs through MindSpore's
     dataset sink (GPU/Ascend; MindSpore runs CPU training without sink whatever is asked).
     ``amp_level``: mixed precision (see ``device.device_settings``). On CPU in GRAPH mode,
-    MindSpore's threads are pinned to cores while it trains (``device.RuntimeThreadPinning``).
+    MindSpore's threads run where they are fastest, which depends on what else uses the CPU
+    (:mod:`lenet5.threads`; ``setup_device(layout=...)``).
     """
     from mindspore.train import CheckpointConfig, ModelCheckpoint
 
@@ -97,29 +96,18 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
                                 config=CheckpointConfig(save_checkpoint_steps=steps,
                                                         keep_checkpoint_max=epochs))
         cbs.append(saver)
-    pinning = RuntimeThreadPinning()  # does nothing where it does not apply (GPU, one core...)
-    cbs.append(_PinAfterFirstStep(pinning))
+    tuner = threads.tuner_for(f"train {dataset.get_batch_size()}", notify=monitor.note)
     start = time.perf_counter()
     try:
-        model.train(epochs, dataset, callbacks=cbs, dataset_sink_mode=sink)
+        model.train(epochs, dataset, callbacks=cbs + ([tuner] if tuner else []),
+                    dataset_sink_mode=sink)
     finally:
-        pinning.restore()
+        if tuner:
+            tuner.restore()
     seconds = time.perf_counter() - start
     return TrainResult(monitor.epoch_losses, monitor.step_losses, monitor.epoch_seconds, seconds,
                        images=steps * dataset.get_batch_size() * epochs,
                        checkpoints=[saver.latest_ckpt_file_name] if saver else [])
-
-
-class _PinAfterFirstStep(Callback):
-    """Applies a :class:`RuntimeThreadPinning` once the first step has started MindSpore's pool."""
-
-    def __init__(self, pinning):
-        super().__init__()
-        self.pinning, self.pinned = pinning, None
-
-    def on_train_step_end(self, run_context):
-        if self.pinned is None:
-            self.pinned = self.pinning.pin()
 
 
 def evaluate(net, dataset):
@@ -127,7 +115,14 @@ def evaluate(net, dataset):
     from mindspore.train import Model
     import mindspore.nn as nn
     model = Model(net, loss_fn(), metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()})
-    result = model.eval(dataset, dataset_sink_mode=False)
+    # Short runs: a shorter probe of the thread layouts, which starts from what training found.
+    tuner = threads.tuner_for(f"eval {dataset.get_batch_size()}", probe_steps=3)
+    try:
+        result = model.eval(dataset, callbacks=[tuner] if tuner else None,
+                            dataset_sink_mode=False)
+    finally:
+        if tuner:
+            tuner.restore()
     return {k: float(v) for k, v in result.items()}
 
 

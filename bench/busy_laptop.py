@@ -8,9 +8,10 @@ interleaved (every layout once per load, then again) so that the host's own nois
 of them alike. PyTorch (same network, recipe and data; torch threads = usable cores) runs as the
 reference when it is installed. Prints a Markdown table: per load and layout, the median and the
 range of the epoch times after the first (which compiles the graph), and the ratio to the quiet
-median of the same layout. Pass ``--out FILE`` to keep it, ``--json FILE`` for every epoch.
+median of the same layout. ``--doc`` puts it in docs/CPU_SPEED.md (between its busy-laptop
+markers), ``--out FILE`` keeps it elsewhere, ``--json FILE`` keeps every epoch.
 
-    python bench/busy_laptop.py                                   # about 15 minutes
+    python bench/busy_laptop.py --doc                             # about 20 minutes
     python bench/busy_laptop.py --loads 0 1 --layouts auto split --repeats 2
 """
 import argparse
@@ -26,10 +27,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lenet5  # noqa: E402  (sets the CPU defaults before MindSpore starts)
+from lenet5.files import atomic_path, replace_marked  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
 from lenet5.threads import LAYOUTS, measure_other_load  # noqa: E402
 
 RECIPE = RECIPES["course"]
+DOC = os.path.join(ROOT, "docs", "CPU_SPEED.md")
 BUSY_LOOP = "while True: pass"
 
 
@@ -46,6 +49,7 @@ def parse_args(argv=None):
                    help="skip PyTorch even where it is installed")
     p.add_argument("--timeout", type=float, default=600, help="seconds one run may take")
     p.add_argument("--out", help="also write the Markdown table here")
+    p.add_argument("--doc", action="store_true", help="also put it in docs/CPU_SPEED.md")
     p.add_argument("--json", help="also write every run here")
     p.add_argument("--child", help=argparse.SUPPRESS)  # a layout name, or "pytorch"
     return p.parse_args(argv)
@@ -128,7 +132,7 @@ def main(argv=None):
     layouts = list(args.layouts)
     if args.torch:
         try:
-            import torch  # noqa: F401
+            import torch  # noqa: F401  (only whether it is there)
             layouts.append("pytorch")
         except ImportError:
             print("note: torch is not installed; PyTorch is left out", file=sys.stderr)
@@ -154,8 +158,10 @@ def main(argv=None):
     print(report)
     for path, text in ((args.out, report), (args.json, json.dumps(runs, indent=1))):
         if path:
-            with open(path, "w", encoding="utf-8") as f:
+            with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
                 f.write(text)
+    if args.doc and not replace_marked(DOC, "busy-laptop", report):
+        print(f"note: no busy-laptop markers in {DOC}: table not written there", file=sys.stderr)
     return 0
 
 

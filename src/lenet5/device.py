@@ -11,8 +11,9 @@ from .errors import DeviceError
 TARGETS = ("CPU", "GPU", "Ascend")
 MODES = ("graph", "pynative")
 INSTALL_HINT = {
-    "GPU": "install the GPU build of MindSpore that matches your CUDA version "
-           "(https://www.mindspore.cn/install) and check that `nvidia-smi` sees the card",
+    # MindSpore 2.10's one wheel has the GPU plugin; what is missing is CUDA 11 (gpu_hint()).
+    "GPU": "check that `nvidia-smi` sees the card and see `lenet5 doctor --device_target GPU` "
+           "(https://www.mindspore.cn/install)",
     "Ascend": "install the CANN toolkit and the Ascend build of MindSpore "
               "(https://www.mindspore.cn/install), then source CANN's set_env.sh",
 }
@@ -64,9 +65,19 @@ def resolve_target(target="auto"):
     if not is_available(target):
         raise DeviceError(
             f"--device_target {target} was asked for, but MindSpore {ms.__version__} cannot use "
-            f"it on this machine (usable here: {', '.join(available_targets())}); to use {target}, "
-            f"{INSTALL_HINT[target]}, or run with --device_target CPU")
+            f"it on this machine (usable here: {', '.join(available_targets())}); "
+            f"{install_hint(target)}; or run with --device_target CPU")
     return target
+
+
+def install_hint(target):
+    """How to make ``target`` usable: for GPU, the driver and CUDA 11 libraries not found here."""
+    if target == "GPU":
+        from . import cuda
+        missing = cuda.advice(cuda.check()[1])
+        if missing:
+            return f"{missing} (MindSpore's GPU requirements: https://www.mindspore.cn/install)"
+    return f"to use {target}, {INSTALL_HINT[target]}"
 
 
 def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads=None,

@@ -90,6 +90,10 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
     (MindSpore's default of 25 threads oversubscribes a laptop) and the runtime one thread;
     in GRAPH mode ``pin_threads`` lets :func:`lenet5.train` pin them to cores while it trains
     (:class:`RuntimeThreadPinning`; turn it off when several trainings share the machine).
+
+    Calling it again in the same process (a notebook's setup cell run twice) is fine, with any
+    seed, mode or target; MindSpore sets its CPU thread counts once per process, so a second
+    ``threads`` only changes the dataset workers (restart the kernel for other kernel threads).
     """
     import mindspore as ms
     import mindspore.dataset as ds

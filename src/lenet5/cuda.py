@@ -130,8 +130,6 @@ def pip_package(name):
 def advice(found):
     """One sentence: what is missing for the GPU plugin and how to get it ('' if nothing is)."""
     missing = [n for n, hit in found.items() if hit is None]
-    unseen = sorted({os.path.dirname(hit[0]) for hit in found.values()
-                     if hit and hit[1] == "pip"})
     parts = []
     if DRIVER in missing:
         parts.append(f"no NVIDIA driver ({DRIVER} not found): install the driver for your card")
@@ -140,7 +138,7 @@ def advice(found):
         packages = sorted({pip_package(n) for n in libraries if pip_package(n)})
         parts.append(f"CUDA 11 libraries missing: {', '.join(libraries)}"
                      + (f": pip install {' '.join(packages)}" if packages else ""))
-    if libraries or unseen:
+    if libraries or _unseen(found):
         parts.append("put their lib folders on LD_LIBRARY_PATH before starting Python "
                      "(lenet5 doctor prints the line)")
     return "; ".join(parts)
@@ -148,10 +146,15 @@ def advice(found):
 
 def export_line(found):
     """``export LD_LIBRARY_PATH=...`` adding the pip folders the loader would not see, or ''."""
-    unseen = sorted({os.path.dirname(hit[0]) for hit in found.values() if hit and hit[1] == "pip"})
+    unseen = _unseen(found)
     if not unseen:
         return ""
     return "export LD_LIBRARY_PATH=" + os.pathsep.join(unseen + ["$LD_LIBRARY_PATH"])
+
+
+def _unseen(found):
+    """The pip folders of found libraries that the dynamic loader does not search."""
+    return sorted({os.path.dirname(hit[0]) for hit in found.values() if hit and hit[1] == "pip"})
 
 
 def check(mindspore_dir=None):

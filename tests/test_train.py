@@ -131,3 +131,19 @@ def test_no_pinning_under_a_distributed_launcher(monkeypatch):
         hasattr(__import__("os"), "sched_setaffinity") and lenet5.device.usable_cores() >= 2)
     monkeypatch.setenv("MS_ROLE", "MS_WORKER")
     assert not lenet5.device.RuntimeThreadPinning.applies()
+
+
+def test_amp_o1_wraps_convolutions_and_dense_layers_then_puts_them_back():
+    import lenet5
+    from lenet5.train import amp_o1
+    net = lenet5.LeNet5()
+    names = [p.name for p in net.get_parameters()]
+    originals = [net.conv1, net.conv2, net.fc1, net.fc2, net.fc3]
+    with amp_o1(net):
+        wrapped = [net.conv1, net.conv2, net.fc1, net.fc2, net.fc3]
+        assert [w.inner for w in wrapped] == originals
+        assert all(w.inner.get_flags()["fp16"] for w in wrapped)
+        assert not net.relu.get_flags().get("fp16") and not net.pool.get_flags().get("fp16")
+        assert [p.name for p in net.get_parameters()] == names  # checkpoints stay compatible
+    assert [net.conv1, net.conv2, net.fc1, net.fc2, net.fc3] == originals
+    assert not any(cell.get_flags().get("fp16") for cell in originals)

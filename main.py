@@ -10,6 +10,7 @@
     python main.py --data_url obs://bucket/MNIST/ --train_url obs://bucket/out/   # ModelArts
 """
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -147,6 +148,11 @@ def run(args):
     settings = device.device_settings(
         target, sink={"auto": None, "on": True, "off": False}[args.dataset_sink_mode],
         amp_level=None if args.amp_level == "auto" else args.amp_level)
+    if settings.sink and (target == "CPU" or args.mode == "pynative"):
+        # Model.train would quietly train step by step: say so, and record what really runs.
+        print("note: MindSpore has no dataset sink on CPU or in PyNative mode: "
+              "--dataset_sink_mode on has no effect here", file=sys.stderr)
+        settings = dataclasses.replace(settings, sink=False)
     # msrun also runs this script as its scheduler, which stays inside init(): join before work.
     rank, size = distributed.init() if args.distribute else (0, 1)
     data_url = modelarts.fetch_data(args.data_url) if args.data_url else None

@@ -116,6 +116,8 @@ def test_settings_reach_the_training(course_layout, tmp_path):
                     "--dataset_sink_mode", "on", "--amp_level", "O3", "--progress", "none")
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["device_settings"] == {"dataset_sink_mode": True, "graph_kernel": False,
+    # MindSpore trains step by step on CPU whatever is asked: noted, and recorded as it ran
+    assert "--dataset_sink_mode on has no effect here" in proc.stderr
+    assert metrics["device_settings"] == {"dataset_sink_mode": False, "graph_kernel": False,
                                           "amp_level": "O3"}
     assert len(metrics["epoch_losses"]) == 1 and metrics["workers"] == 1

@@ -145,8 +145,9 @@ def test_auto_layout_probes_and_settles_on_one(monkeypatch):
         chosen.append(self.chooser), threads.ThreadPlacement.restore(self.placement)))
     _train_and_look("auto", images=32 * 80)  # a probe takes up to 5 x 11 steps on 2 cores
     chooser = chosen[0]
-    assert chooser.probes >= 1 and not chooser.probing
-    assert chooser.current in chooser.candidates and chooser.means[chooser.current] > 0
+    # At least one probe finished (a later one may be under way if the machine got busier).
+    assert chooser.probes >= 1 and chooser.fastest > 0
+    assert chooser.current in chooser.candidates
 
 
 def test_no_thread_moves_under_a_distributed_launcher_or_in_pynative(monkeypatch):
@@ -167,3 +168,19 @@ def test_no_thread_moves_under_a_distributed_launcher_or_in_pynative(monkeypatch
 def test_unknown_layout():
     with pytest.raises(DeviceError, match="unknown thread layout 'spread'"):
         lenet5.setup_device("CPU", layout="spread")
+
+
+def test_amp_o1_wraps_convolutions_and_dense_layers_then_puts_them_back():
+    import lenet5
+    from lenet5.train import amp_o1
+    net = lenet5.LeNet5()
+    names = [p.name for p in net.get_parameters()]
+    originals = [net.conv1, net.conv2, net.fc1, net.fc2, net.fc3]
+    with amp_o1(net):
+        wrapped = [net.conv1, net.conv2, net.fc1, net.fc2, net.fc3]
+        assert [w.inner for w in wrapped] == originals
+        assert all(w.inner.get_flags()["fp16"] for w in wrapped)
+        assert not net.relu.get_flags().get("fp16") and not net.pool.get_flags().get("fp16")
+        assert [p.name for p in net.get_parameters()] == names  # checkpoints stay compatible
+    assert [net.conv1, net.conv2, net.fc1, net.fc2, net.fc3] == originals
+    assert not any(cell.get_flags().get("fp16") for cell in originals)

@@ -10,8 +10,9 @@ from .errors import DeviceError
 TARGETS = ("CPU", "GPU", "Ascend")
 MODES = ("graph", "pynative")
 INSTALL_HINT = {
-    "GPU": "install the GPU build of MindSpore that matches your CUDA version "
-           "(https://www.mindspore.cn/install) and check that `nvidia-smi` sees the card",
+    # MindSpore 2.10's one wheel has the GPU plugin; what is missing is CUDA 11 (gpu_hint()).
+    "GPU": "check that `nvidia-smi` sees the card and see `lenet5 doctor --device_target GPU` "
+           "(https://www.mindspore.cn/install)",
     "Ascend": "install the CANN toolkit and the Ascend build of MindSpore "
               "(https://www.mindspore.cn/install), then source CANN's set_env.sh",
 }
@@ -63,9 +64,19 @@ def resolve_target(target="auto"):
     if not is_available(target):
         raise DeviceError(
             f"--device_target {target} was asked for, but MindSpore {ms.__version__} cannot use "
-            f"it on this machine (usable here: {', '.join(available_targets())}); to use {target}, "
-            f"{INSTALL_HINT[target]}, or run with --device_target CPU")
+            f"it on this machine (usable here: {', '.join(available_targets())}); "
+            f"{install_hint(target)}; or run with --device_target CPU")
     return target
+
+
+def install_hint(target):
+    """How to make ``target`` usable: for GPU, the driver and CUDA 11 libraries not found here."""
+    if target == "GPU":
+        from . import cuda
+        missing = cuda.advice(cuda.check()[1])
+        if missing:
+            return f"{missing} (MindSpore's GPU requirements: https://www.mindspore.cn/install)"
+    return f"to use {target}, {INSTALL_HINT[target]}"
 
 
 def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads=None,
@@ -79,6 +90,10 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
     ``layout``: where those threads run while :func:`lenet5.train` and :func:`lenet5.evaluate`
     work in GRAPH mode on CPU: "auto" measures which cores are fastest and follows other
     programs' load (:mod:`lenet5.threads`); "split", "pack" or "free" force one layout.
+
+    Calling it again in the same process (a notebook's setup cell run twice) is fine, with any
+    seed, mode or target; MindSpore sets its CPU thread counts once per process, so a second
+    ``threads`` only changes the dataset workers (restart the kernel for other kernel threads).
     """
     import mindspore as ms
     import mindspore.dataset as ds

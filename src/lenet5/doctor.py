@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 
-from . import device, threads
+from . import cuda, device, threads
 from .data.pipeline import default_workers
 from .errors import DeviceError
 
@@ -133,6 +133,9 @@ def device_lines():
     built_for = gpu_plugin_cuda_versions()
     if built_for:
         lines["GPU"] += f"; this MindSpore's GPU plugins are built for CUDA {', '.join(built_for)}"
+    plugin, found = cuda.check()
+    if plugin:
+        lines["GPU libs"] = cuda_library_line(os.path.basename(plugin), found)
     cann = cann_version()
     if device.is_available("Ascend"):
         lines["Ascend"] = "usable"
@@ -167,6 +170,21 @@ def load_line(seconds=0.5):
         line += ("; training will be slower while they run (lenet5 moves its threads off busy "
                  "cores)")
     return line
+
+
+def cuda_library_line(plugin, found):
+    """What the GPU plugin links against and where each library was found (or not)."""
+    def where(name):
+        hit = found[name]
+        if hit is None:
+            return f"{name} MISSING"
+        path, how = hit
+        return f"{name} ({how}: {path})" if how != "pip" else \
+            f"{name} (pip, not on LD_LIBRARY_PATH: {path})"
+    text = f"{plugin} needs " + ", ".join(where(name) for name in found)
+    fix = cuda.advice(found)
+    return text + (f"\n                to fix: {fix}" if fix else "") + \
+        (f"\n                {cuda.export_line(found)}" if cuda.export_line(found) else "")
 
 
 def run_check():

@@ -54,6 +54,7 @@ def test_defaults_are_recorded(default_run):
     (["--variant", "course"], {"variant": "course"}),
     (["--num_classes", "12"], {"num_classes": 12}),
     (["--device_target", "cpu"], {"device_target": "CPU"}),
+    (["--thread_layout", "pack"], {"thread_layout": "pack"}),
     (["--amp_level", "O1"], {"device_settings": {"dataset_sink_mode": False,
                                                  "graph_kernel": False, "amp_level": "O1"}}),
 ])
@@ -61,7 +62,7 @@ def test_flag_is_recorded_and_changes_the_run(data, tmp_path, default_run, flags
     metrics, _ = train(data, tmp_path, *flags)
     for key, value in expected.items():
         assert metrics[key] == value
-    if flags[0] in ("--device_target", "--mode"):  # the same computation, run another way
+    if flags[0] in ("--device_target", "--mode", "--thread_layout"):  # the same, run another way
         assert metrics["epoch_losses"] == pytest.approx(default_run["epoch_losses"], rel=1e-4)
     else:
         assert metrics["epoch_losses"] != default_run["epoch_losses"]

@@ -34,15 +34,15 @@ ACTOR, KERNEL = "ActorThread_", "KernelThread_"
 @dataclass(frozen=True)
 class Layout:
     """Cores for the calling thread and MindSpore's actor thread (``front``) and for its kernel
-    threads (``kernels``). ``spread``: the threads are pinned on different cores, which is
-    fastest when those cores are free and collapses when another program keeps one busy."""
+    threads (``kernels``). ``spread``: the threads may run on more than one core, which is
+    fastest when those cores are free and can collapse when another program keeps one busy."""
     name: str
     front: frozenset
     kernels: frozenset
 
     @property
     def spread(self):
-        return len(self.front | self.kernels) > 1 and self.name != "free"
+        return len(self.front | self.kernels) > 1
 
 
 def candidate_layouts(cores):
@@ -98,9 +98,10 @@ class LayoutChooser:
         # mean step ever measured}, tells how much slower steps of that kind are now.
         self.memory = memory if memory is not None else {"means": {}, "fastest": {}}
         self.kind = kind
-        # Whether other programs use a noticeable share of the CPU now: then the spread layouts
-        # are not even tried (one step of a collapsed layout costs 40 ordinary ones, and moving
-        # threads around a busy core upsets the following steps too).
+        # Whether other programs use a noticeable share of the CPU now: then only the layouts
+        # on one core are tried, where there are any (a step of a collapsed split or free layout
+        # costs 20 to 50 ordinary ones, and moving threads around a busy core upsets the
+        # following steps too).
         self.loaded, self.loaded_now = loaded or (lambda: False), False
         self.means = {}  # layout -> mean step seconds in the current or latest probe
         self.current = None
@@ -123,8 +124,8 @@ class LayoutChooser:
     def _start_probe(self):
         known = {**self.memory["means"], **self.means}
         self.loaded_now = self.loaded()
-        self._queue = sorted((c for c in self.candidates if not (self.loaded_now and c.spread)),
-                             key=lambda c: known.get(c, float("inf")))
+        allowed = [c for c in self.candidates if not (self.loaded_now and c.spread)]
+        self._queue = sorted(allowed or self.candidates, key=lambda c: known.get(c, float("inf")))
         self.means, self._samples, self.probes = {}, [], self.probes + 1
         self.current = self._queue[0]
         return self.current

@@ -30,18 +30,26 @@ def release(version):
     return tuple(int(part) for part in match.group(0).split(".")) if match else ()
 
 
-def installed(name):
-    """The installed version of distribution ``name``, or None; read from its metadata, so
-    nothing is imported (a MindSpore built for NumPy 1 prints pages of errors under NumPy 2)."""
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
+def installed(*names):
+    """The installed version of the first distribution in ``names`` found, or None; read from
+    its metadata, so nothing is imported (a MindSpore built for NumPy 1 prints pages of errors
+    under NumPy 2)."""
+    for name in names:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def installed_mindspore():
+    # MindSpore before 2.3 came as mindspore-gpu or mindspore-ascend for those devices.
+    return installed("mindspore", "mindspore-ascend", "mindspore-gpu")
 
 
 def problem(mindspore=None, numpy=None):
     """What is wrong with these versions (default: the installed ones), in one line, or None."""
-    mindspore = mindspore or installed("mindspore")
+    mindspore = mindspore or installed_mindspore()
     numpy = numpy or installed("numpy")
     if mindspore is None:
         have = "MindSpore is not installed"
@@ -58,7 +66,7 @@ def problem(mindspore=None, numpy=None):
 
 def summary():
     """One line for ``lenet5 doctor``: the installed versions against the tested range."""
-    mindspore, numpy = installed("mindspore"), installed("numpy")
+    mindspore, numpy = installed_mindspore(), installed("numpy")
     newer = (" (newer than the newest tested: report what breaks)"
              if release(mindspore) > release(MINDSPORE_NEWEST) else "")
     return (f"MindSpore {mindspore}, NumPy {numpy}; supported: MindSpore {MINDSPORE_OLDEST} to "

@@ -46,6 +46,17 @@ def test_supported_and_newer_versions_pass(mindspore):
     assert compat.problem(mindspore, "1.26.4") is None
 
 
+def test_an_old_device_build_of_mindspore_is_named(monkeypatch):
+    versions = {"mindspore-ascend": "2.2.14", "numpy": "1.26.4"}  # no "mindspore" distribution
+
+    def version(name):
+        if name not in versions:
+            raise compat.metadata.PackageNotFoundError(name)
+        return versions[name]
+    monkeypatch.setattr(compat.metadata, "version", version)
+    assert compat.problem().startswith("MindSpore 2.2.14 is installed; lenet5 needs ")
+
+
 def test_the_installed_versions_are_supported():
     assert compat.problem() is None, compat.problem()
 

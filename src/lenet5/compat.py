@@ -16,7 +16,8 @@ MINDSPORE_NEWEST = "2.10.0"  # the newest release tested
 # MindSpore's compiled modules are built against NumPy 1.x: with NumPy 2, MindSpore 2.10
 # imports but crashes in PyNative mode (2.7-2.9 refuse NumPy 2 in their own metadata).
 NUMPY_BELOW = "2"
-PIP_FIX = f'pip install "mindspore>={MINDSPORE_OLDEST},<2.11" "numpy<{NUMPY_BELOW}"'  # quoted for sh and cmd
+# The fix, in double quotes: they work in sh, cmd.exe and PowerShell alike.
+PIP_FIX = f'pip install "mindspore>={MINDSPORE_OLDEST},<2.11" "numpy<{NUMPY_BELOW}"'
 
 
 class UnsupportedVersions(Lenet5Error, ImportError):

@@ -10,6 +10,7 @@
     python main.py --data_url obs://bucket/MNIST/ --train_url obs://bucket/out/   # ModelArts
 """
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -23,6 +24,7 @@ from lenet5.data.download import default_mirrors, prepare  # noqa: E402
 from lenet5.errors import Lenet5Error, exit_code  # noqa: E402
 from lenet5.files import write_json  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
+from lenet5.threads import LAYOUTS  # noqa: E402
 
 
 class Parser(argparse.ArgumentParser):
@@ -62,6 +64,9 @@ def parse_args(argv=None):
                    help="classic: ReLU between the Dense layers; course: none, as the original")
     p.add_argument("--ckpt", default=None, help="checkpoint to start from (or to evaluate)")
     p.add_argument("--eval_only", action="store_true", help="only evaluate --ckpt on the test split")
+    p.add_argument("--thread_layout", default="auto", choices=LAYOUTS,
+                   help="where MindSpore's CPU threads run while training: auto measures and "
+                   "follows other programs' load; split, pack or free force one (experiments)")
     p.add_argument("--progress", default="auto", choices=("auto", "bar", "log", "none"),
                    help="progress display: auto = a bar in a terminal, log lines otherwise")
     p.add_argument("--dataset_sink_mode", default="auto", choices=("auto", "on", "off"),
@@ -138,10 +143,16 @@ def run(args):
     for url in (args.data_url, args.train_url):  # before training, not after it
         modelarts.check_url(url)
     splits = [False] if args.eval_only else [True, False]  # training? (eval needs test only)
-    target = lenet5.setup_device(args.device_target, args.mode, args.seed)
+    target = lenet5.setup_device(args.device_target, args.mode, args.seed,
+                                 layout=args.thread_layout)
     settings = device.device_settings(
         target, sink={"auto": None, "on": True, "off": False}[args.dataset_sink_mode],
         amp_level=None if args.amp_level == "auto" else args.amp_level)
+    if settings.sink and (target == "CPU" or args.mode == "pynative"):
+        # Model.train would quietly train step by step: say so, and record what really runs.
+        print("note: MindSpore has no dataset sink on CPU or in PyNative mode: "
+              "--dataset_sink_mode on has no effect here", file=sys.stderr)
+        settings = dataclasses.replace(settings, sink=False)
     # msrun also runs this script as its scheduler, which stays inside init(): join before work.
     rank, size = distributed.init() if args.distribute else (0, 1)
     data_url = modelarts.fetch_data(args.data_url) if args.data_url else None
@@ -162,6 +173,7 @@ def run(args):
                "recipe": recipe.name, "hyperparameters": recipe.as_dict(), "seed": args.seed,
                "variant": args.variant, "num_classes": num_classes,
                "device_settings": settings.as_dict(), "workers": size,
+               "thread_layout": args.thread_layout,
                "num_test": data.locate_split(data_url, False)[2]}
     if not args.eval_only:
         shard = {"num_shards": size, "shard_id": rank} if size > 1 else {}

@@ -15,7 +15,6 @@ import argparse
 import datetime
 import os
 import platform
-import re
 import sys
 import tempfile
 import time
@@ -27,15 +26,12 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 import lenet5  # noqa: E402
 from lenet5.doctor import cpu_model_and_flags  # noqa: E402
 from lenet5.export import export  # noqa: E402
-from lenet5.files import atomic_path, write_json  # noqa: E402
+from lenet5.files import atomic_path, replace_marked, write_json  # noqa: E402
 from lenet5.predictions import confusion_matrix  # noqa: E402
 from lenet5.footprint import MODELS, build, layer_markdown, markdown_table, measure  # noqa: E402
 from lenet5.quantize import CALIBRATION_IMAGES, quantize_network  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
 from lenet5.runtime import OnnxModel, labelled_images  # noqa: E402
-
-README_START, README_END = "<!-- deployment-table:start -->", "<!-- deployment-table:end -->"
-
 
 def confusion_markdown(matrix):
     rows = [[str(i)] + [str(v) if v else "." for v in row] for i, row in enumerate(matrix)]
@@ -177,22 +173,6 @@ within {abs(q['accuracy_drop_points']):.2f} points of fp32.
 """
 
 
-def update_readme(table):
-    """Refresh the table between the README's deployment markers, if the README has them."""
-    path = os.path.join(ROOT, "README.md")
-    if not os.path.isfile(path):
-        return False
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
-    if not pattern.search(text):
-        return False
-    text = pattern.sub(lambda _: f"{README_START}\n{table}\n{README_END}", text)
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    return True
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -218,7 +198,8 @@ def main():
     with atomic_path(args.out) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write(document(results, args, recipe, num_test, machine))
     print(f"wrote {args.out}")
-    if update_readme(summary_table(results)):
+    if replace_marked(os.path.join(ROOT, "README.md"), "deployment-table",
+                      summary_table(results)):
         print("updated the table in README.md")
     if args.json:
         write_json(args.json, {"machine": machine, "results": results})

@@ -7,7 +7,7 @@ epoch includes graph compilation; the target (<= 12 s, README "Speed") is for a 
 
     python bench/epoch_time.py                      # Debian's Fashion-MNIST
     python bench/epoch_time.py --data_url /data/MNIST --epochs 3
-    python bench/epoch_time.py --no-pin             # MindSpore's threads left unpinned
+    python bench/epoch_time.py --layout free        # MindSpore's threads left unpinned
 """
 import argparse
 import json
@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 import lenet5  # noqa: E402
 from lenet5.errors import Lenet5Error  # noqa: E402
+from lenet5.threads import LAYOUTS  # noqa: E402
 
 
 def main():
@@ -27,13 +28,12 @@ def main():
     p.add_argument("--data_url", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--sink", action="store_true", help="use MindSpore's dataset sink mode")
-    p.add_argument("--no-pin", dest="pin", action="store_false",
-                   help="leave MindSpore's threads unpinned (otherwise pin_threads=%(default)s: "
-                        "lenet5.device.RuntimeThreadPinning)")
+    p.add_argument("--layout", default="auto", choices=LAYOUTS,
+                   help="where MindSpore's threads run (setup_device(layout=...), lenet5.threads)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args()
     try:
-        lenet5.setup_device("CPU", seed=1, pin_threads=args.pin)
+        lenet5.setup_device("CPU", seed=1, layout=args.layout)
         dataset = lenet5.create_dataset(args.data_url, training=True)
     except Lenet5Error as e:
         sys.exit(f"error: {e} (install Debian's dataset-fashion-mnist or pass --data_url)")
@@ -47,7 +47,7 @@ def main():
               "epoch_seconds": [round(s, 2) for s in result.epoch_seconds],
               "best_epoch_images_per_second": round(images / min(result.epoch_seconds)),
               "cpu_seconds": round(cpu, 1), "wall_seconds": round(wall, 1), "sink": args.sink,
-              "pin_threads": args.pin, "cores": lenet5.device.usable_cores(),
+              "thread_layout": args.layout, "cores": lenet5.device.usable_cores(),
               "mindspore": ms.__version__, "python": platform.python_version(),
               "machine": platform.processor() or platform.machine(),
               "ONEDNN_MAX_CPU_ISA": os.environ.get("ONEDNN_MAX_CPU_ISA")}

@@ -7,7 +7,7 @@ log on, and prints the mean milliseconds per step of each kernel. docs/CPU_SPEED
 
     python bench/onednn_kernels.py                       # MindSpore, and PyTorch if installed
     python bench/onednn_kernels.py --frameworks mindspore --steps 300
-    python bench/onednn_kernels.py --no-pin              # MindSpore's threads left unpinned
+    python bench/onednn_kernels.py --layout free         # MindSpore's threads left unpinned
 """
 import argparse
 import collections
@@ -21,16 +21,16 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 BATCH = 32
 
 
-def mindspore_steps(steps, pin=True):
+def mindspore_steps(steps, layout="split"):
     """Train lenet5's LeNet5 (course recipe's loss and optimizer) for ``steps`` on one batch,
-    with MindSpore's threads pinned after the first step as ``lenet5.train`` pins them."""
+    with MindSpore's threads on ``layout`` (lenet5.threads) from the second step on."""
     import numpy as np
     import lenet5
     import mindspore as ms
     import mindspore.nn as nn
     from lenet5.train import loss_fn
-    lenet5.setup_device("CPU", seed=1, pin_threads=pin)
-    pinning = lenet5.device.RuntimeThreadPinning()
+    from lenet5 import threads
+    lenet5.setup_device("CPU", seed=1)
     net = lenet5.LeNet5()
     step = nn.TrainOneStepCell(nn.WithLossCell(net, loss_fn()),
                                nn.Momentum(net.trainable_params(), 0.01, 0.9))
@@ -41,10 +41,10 @@ def mindspore_steps(steps, pin=True):
     for i in range(steps):
         step(x, y).asnumpy()
         if i == 0:
-            pinning.pin()
+            threads.place(layout)
 
 
-def pytorch_steps(steps, pin=True):
+def pytorch_steps(steps, layout=None):
     """The same with bench/vs_pytorch.py's PyTorch LeNet5, on as many threads as cores."""
     import torch
     from vs_pytorch import torch_lenet5
@@ -74,24 +74,25 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--frameworks", default="mindspore,pytorch")
     p.add_argument("--steps", type=int, default=200, help="logged steps, after 20 unlogged")
-    p.add_argument("--no-pin", dest="pin", action="store_false",
-                   help="leave MindSpore's threads unpinned (lenet5.device.RuntimeThreadPinning)")
+    p.add_argument("--layout", default="split", choices=("split", "pack", "free"),
+                   help="where MindSpore's threads run (lenet5.threads; split is what "
+                        "lenet5.train picks on a quiet 2-core machine)")
     p.add_argument("--child", choices=("mindspore", "pytorch"), help=argparse.SUPPRESS)
     args = p.parse_args()
     run = {"mindspore": mindspore_steps, "pytorch": pytorch_steps}
     if args.child:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        run[args.child](20, args.pin)  # compile and warm up before the log that counts
+        run[args.child](20, args.layout)  # compile and warm up before the log that counts
         print("== timed steps ==", flush=True)
         start = time.perf_counter()
-        run[args.child](args.steps, args.pin)
+        run[args.child](args.steps, args.layout)
         print(f"== {(time.perf_counter() - start) / args.steps * 1e3:.2f} ms per step, "
               "with the log on ==", flush=True)
         return
     for framework in args.frameworks.split(","):
         env = dict(os.environ, ONEDNN_VERBOSE="1")
         proc = subprocess.run([sys.executable, __file__, "--child", framework,
-                               "--steps", str(args.steps)] + ([] if args.pin else ["--no-pin"]),
+                               "--steps", str(args.steps), "--layout", args.layout],
                               env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             print(f"{framework}: did not run ({proc.stderr.strip().splitlines()[-1]})\n")

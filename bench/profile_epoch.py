@@ -15,7 +15,7 @@ is inflated) still shows which part costs CPU.
     python bench/profile_epoch.py                       # 600 steps of Debian's Fashion-MNIST
     taskset -c 0 python bench/profile_epoch.py --steps 1000
     python bench/profile_epoch.py --maxpool mindspore   # the same with plain nn.MaxPool2d
-    python bench/profile_epoch.py --no-pin              # MindSpore's threads left unpinned
+    python bench/profile_epoch.py --layout free         # MindSpore's threads left unpinned
 """
 import argparse
 import json
@@ -60,8 +60,10 @@ def main():
                         "AdaptiveMaxPool2D on CPU), plain nn.MaxPool2d (MaxPool), or nn.MaxPool2d "
                         "with pad_mode='pad' and padding 0 (MaxPool3DWithArgmax); all the same "
                         "function")
-    p.add_argument("--no-pin", dest="pin", action="store_false",
-                   help="leave MindSpore's threads unpinned (lenet5.device.RuntimeThreadPinning)")
+    p.add_argument("--layout", default="split", choices=("auto", "split", "pack", "free"),
+                   help="where MindSpore's threads run (lenet5.threads): the step loops use it "
+                        "(auto: split, what lenet5.train picks on a quiet 2-core machine), "
+                        "lenet5.train gets it through setup_device")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     args = p.parse_args()
 
@@ -69,7 +71,7 @@ def main():
     import mindspore.nn as nn
     from lenet5.train import loss_fn
 
-    lenet5.setup_device("CPU", seed=1, pin_threads=args.pin)
+    lenet5.setup_device("CPU", seed=1, layout=args.layout)
     batch, steps, results = RECIPE.batch_size, args.steps, {}
 
     def network():
@@ -100,8 +102,8 @@ def main():
     step.set_train()
     for _ in range(5):  # compile and warm up
         step(images, labels).asnumpy()
-    pinning = lenet5.device.RuntimeThreadPinning()  # as lenet5.train pins, for the step loops
-    pinning.pin()
+    from lenet5 import threads
+    placement = threads.place("split" if args.layout == "auto" else args.layout)
     with Clock("step, loss read every step", steps, results):
         for _ in range(steps):
             step(images, labels).asnumpy()
@@ -109,7 +111,7 @@ def main():
         for _ in range(steps):
             loss = step(images, labels)
         loss.asnumpy()
-    pinning.restore()  # lenet5.train below pins and restores by itself
+    placement.restore()  # lenet5.train below places and restores by itself
 
     # 3. lenet5.train end to end; the second epoch is the steady state
     from mindspore.train import Callback
@@ -140,7 +142,7 @@ def main():
               "(second epoch)", flush=True)
     results["maxpool"] = args.maxpool
     results["threads"] = lenet5.device.cpu_threads()
-    results["pin_threads"] = args.pin
+    results["thread_layout"] = args.layout
     results["mindspore"] = ms.__version__
     if args.json:
         print(json.dumps(results))

@@ -174,6 +174,27 @@ def torch_evaluate(model, x, y, batch):
     return {"accuracy": correct / len(x), "loss": loss / len(x)}
 
 
+def torch_train(model, optimizer, x, y, epochs, batch):
+    """Train for ``epochs`` on shuffled batches (the incomplete last one dropped, as
+    create_dataset does); return the seconds and the mean loss of each epoch."""
+    import torch
+    steps = len(x) // batch
+    seconds, losses = [], []
+    for _ in range(epochs):
+        t = time.perf_counter()
+        order, total = torch.randperm(len(x)), 0.0
+        for step in range(steps):
+            index = order[step * batch:(step + 1) * batch]
+            loss = torch.nn.functional.cross_entropy(model(x[index]), y[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()  # lenet5.train also reads every step's loss
+        seconds.append(time.perf_counter() - t)
+        losses.append(total / steps)
+    return seconds, losses
+
+
 def run_pytorch(args):
     import torch
     torch.manual_seed(1)
@@ -187,20 +208,8 @@ def run_pytorch(args):
                                 weight_decay=RECIPE.weight_decay)
     batch = RECIPE.batch_size
     steps = len(x) // batch  # drop the incomplete last batch, as create_dataset does
-    epochs, losses = [], []
     start = time.perf_counter()
-    for _ in range(args.epochs):
-        t = time.perf_counter()
-        order, total = torch.randperm(len(x)), 0.0
-        for step in range(steps):
-            index = order[step * batch:(step + 1) * batch]
-            loss = torch.nn.functional.cross_entropy(model(x[index]), y[index])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            total += loss.item()  # lenet5.train also reads every step's loss
-        epochs.append(time.perf_counter() - t)
-        losses.append(total / steps)
+    epochs, losses = torch_train(model, optimizer, x, y, args.epochs, batch)
     seconds = time.perf_counter() - start
     evaluation = {}
     for size in EVAL_BATCHES:

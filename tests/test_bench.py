@@ -50,3 +50,24 @@ def test_bad_options_are_one_line(tmp_path):
     proc = run_bench("--data_url", tmp_path / "absent", "--out", tmp_path / "r.md")
     assert proc.returncode == 2 and proc.stderr.startswith("error: data folder")
     assert not (tmp_path / "r.md").exists()
+
+
+@pytest.mark.slow
+def test_busy_laptop_benchmark_runs_each_layout_under_each_load(tmp_path):
+    write_split(tmp_path / "data" / "train", "train", 256)
+    out, raw = tmp_path / "table.md", tmp_path / "runs.json"
+    args = ["--data_url", tmp_path / "data", "--epochs", 2, "--repeats", 1, "--loads", 0, 1,
+            "--layouts", "auto", "free", "--no-torch", "--out", out, "--json", raw]
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "busy_laptop.py"),
+                           *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    runs = json.loads(raw.read_text())
+    assert sorted((r["layout"], r["load"]) for r in runs) == [
+        ("auto", 0), ("auto", 1), ("free", 0), ("free", 1)]
+    assert all(len(r["epoch_seconds"]) == 2 and r["other_load_before"] >= 0 for r in runs)
+    table = out.read_text()
+    assert "| `auto` | " in table and "| `free` | " in table
+    assert "quiet: median [range]" in table and "1 busy loop: median [range], x quiet" in table
+    assert not [p for p in os.popen("ps -eo args").read().splitlines()
+                if p.endswith("while True: pass")]  # the busy loops were stopped

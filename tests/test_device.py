@@ -1,5 +1,10 @@
+import os
+import subprocess
+import sys
+
 import pytest
 
+from helpers import ROOT
 from lenet5 import device
 from lenet5.errors import DeviceError
 
@@ -40,3 +45,26 @@ def test_unknown_mode():
 def test_isa_cap_is_set_before_mindspore_runs():
     import os
     assert os.environ["ONEDNN_MAX_CPU_ISA"]  # set by lenet5/_env.py unless the user chose
+
+
+def test_setup_device_can_be_called_again_in_one_process():
+    """Same or other seed, mode, target spelling and thread count: no MindSpore error, and the
+    seed of the last call is the one in force (a notebook's set-up cell run twice)."""
+    script = """
+import numpy as np
+import lenet5
+from lenet5 import device
+for kwargs in ({"seed": 1}, {"seed": 1}, {"seed": 2, "mode": "pynative"},
+               {"target": "cpu", "seed": 3, "threads": 1}, {"target": "auto", "mode": "graph"}):
+    target = lenet5.setup_device(**{"target": "CPU", **kwargs})
+    assert target == "CPU", target
+lenet5.setup_device("CPU", seed=5)
+first = np.random.rand()
+lenet5.setup_device("CPU", seed=5)
+assert np.random.rand() == first
+print("threads", device.cpu_threads())
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": os.path.join(ROOT, "src")})
+    assert proc.returncode == 0, proc.stderr
+    assert f"threads {device.usable_cores()}" in proc.stdout  # the first call's count stays

@@ -7,9 +7,12 @@ import ast
 import glob
 import importlib
 import inspect
+import json
 import os
 import pkgutil
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -153,3 +156,37 @@ def test_links_resolve(path):
             assert os.path.exists(full), f"broken link {target}"
             if anchor:
                 assert anchor in anchors(full), f"no heading for #{anchor} in {file}"
+
+
+def setup_cells(nb):
+    """A notebook's first code cells, up to the one that calls setup_device (imports, set-up)."""
+    cells = code_cells(nb)
+    last = next(i for i, c in enumerate(cells) if "setup_device(" in c.source)
+    return [c.source for c in cells[:last + 1]]
+
+
+RERUN = """
+import json, sys
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+for cells in json.load(sys.stdin):
+    for attempt in (1, 2):  # a student runs the set-up cells, then runs them again
+        for source in cells:
+            result = shell.run_cell(source)
+            if not result.success:
+                raise SystemExit(f"failed on run {attempt}: {source.splitlines()[0]}")
+print("set-up cells ran twice")
+"""
+
+
+@pytest.mark.parametrize("path", PATHS, ids=os.path.basename)
+def test_setup_cells_run_again_in_the_same_kernel(path):
+    """Re-running the set-up cell is what students do all the time: MindSpore refuses to set
+    its CPU thread counts twice in one process, so setup_device must cope."""
+    proc = subprocess.run([sys.executable, "-c", RERUN],
+                          input=json.dumps([setup_cells(read(path))]),
+                          cwd=NOTEBOOK_DIR, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "MPLBACKEND": "Agg",
+                               "PYTHONPATH": os.path.join(ROOT, "src")})
+    assert proc.returncode == 0 and "set-up cells ran twice" in proc.stdout, proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr

@@ -4,7 +4,7 @@ import pytest
 import lenet5
 from helpers import SAMPLE
 from lenet5 import LeNet5, create_dataset, evaluate, train
-from lenet5.errors import CheckpointError
+from lenet5.errors import CheckpointError, DeviceError
 from lenet5.train import learning_rates
 
 
@@ -88,46 +88,99 @@ def test_unknown_optimizer():
 
 def _affinities():
     import os
-    from lenet5.device import _threads
+    from lenet5.threads import _threads
     return {name: sorted(os.sched_getaffinity(tid)) for tid, name in _threads().items()
             if name.startswith(("ActorThread_", "KernelThread_"))}
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "sched_setaffinity")
-                    or lenet5.device.usable_cores() < 2, reason="needs Linux and 2+ cores")
-def test_training_pins_mindspore_threads_and_gives_the_cores_back():
+def _train_and_look(layout, step=3, images=320):
+    """Train on ``images`` with ``layout``; the affinities seen at ``step`` and the step losses."""
     import os
     import threading
     from mindspore.train import Callback
-
-    cores = sorted(os.sched_getaffinity(0))
     seen = {}
 
     class Look(Callback):
         def on_train_step_end(self, run_context):
-            if run_context.original_args().cur_step_num == 3:
+            if run_context.original_args().cur_step_num == step:
                 seen.update(_affinities(), caller=sorted(
                     os.sched_getaffinity(threading.get_native_id())))
 
-    lenet5.setup_device("CPU", seed=3)
-    losses = train(LeNet5(), create_dataset(SAMPLE, True, num_samples=320), epochs=1,
+    lenet5.setup_device("CPU", seed=3, layout=layout)
+    losses = train(LeNet5(), create_dataset(SAMPLE, True, num_samples=images), epochs=1,
                    display=False, callbacks=[Look()]).step_losses
-    assert seen["caller"] == seen["ActorThread_0"] == cores[:1]
-    assert seen["KernelThread_0"] == cores[1:]
-    assert sorted(os.sched_getaffinity(0)) == cores
+    return seen, losses
+
+
+needs_affinity = pytest.mark.skipif(
+    not hasattr(__import__("os"), "sched_setaffinity") or lenet5.device.usable_cores() < 2,
+    reason="needs Linux and 2+ cores")
+
+
+@needs_affinity
+def test_thread_layouts_place_mindspore_threads_and_give_the_cores_back(monkeypatch):
+    import os
+    from lenet5 import threads
+    monkeypatch.setattr(threads, "_MEMORY", {"means": {}, "fastest": {}})  # a first probe
+    cores = sorted(os.sched_getaffinity(0))
+    split, losses = _train_and_look("split")
+    assert split["caller"] == split["ActorThread_0"] == cores[:1]
+    assert split["KernelThread_0"] == cores[1:]
+    pack, _ = _train_and_look("pack")
+    assert pack["caller"] == pack["ActorThread_0"] == pack["KernelThread_0"] == cores[:1]
+    free, again = _train_and_look("free")
+    assert free["caller"] == free["KernelThread_0"] == cores
+    auto, _ = _train_and_look("auto")
+    assert auto["caller"] == auto["ActorThread_0"] == cores  # the first probe: free
+    assert again == losses  # where the threads run changes no number
+    assert sorted(os.sched_getaffinity(0)) == cores  # and every thread gets its cores back
     assert set(map(tuple, _affinities().values())) == {tuple(cores)}
 
-    lenet5.setup_device("CPU", seed=3, pin_threads=False)  # the same numbers, unpinned
-    seen.clear()
-    again = train(LeNet5(), create_dataset(SAMPLE, True, num_samples=320), epochs=1,
-                  display=False, callbacks=[Look()]).step_losses
-    assert seen["caller"] == seen["KernelThread_0"] == cores
-    assert again == losses
+
+@needs_affinity
+def test_auto_layout_probes_and_settles_on_one(monkeypatch):
+    from lenet5 import threads
+    chosen = []
+    monkeypatch.setattr(threads.LayoutTuner, "restore", lambda self: (
+        chosen.append(self.chooser), threads.ThreadPlacement.restore(self.placement)))
+    _train_and_look("auto", images=32 * 80)  # a probe takes up to 5 x 11 steps on 2 cores
+    chooser = chosen[0]
+    # At least one probe finished (a later one may be under way if the machine got busier).
+    assert chooser.probes >= 1 and chooser.fastest > 0
+    assert chooser.current in chooser.candidates
 
 
-def test_no_pinning_under_a_distributed_launcher(monkeypatch):
+def test_no_thread_moves_under_a_distributed_launcher_or_in_pynative(monkeypatch):
+    from lenet5 import threads
     lenet5.setup_device("CPU")
-    assert lenet5.device.RuntimeThreadPinning.applies() == (
+    assert (threads.tuner_for("train 32") is not None) == (
         hasattr(__import__("os"), "sched_setaffinity") and lenet5.device.usable_cores() >= 2)
     monkeypatch.setenv("MS_ROLE", "MS_WORKER")
-    assert not lenet5.device.RuntimeThreadPinning.applies()
+    assert threads.tuner_for("train 32") is None
+    monkeypatch.delenv("MS_ROLE")
+    lenet5.setup_device("CPU", layout="free")
+    assert threads.tuner_for("train 32") is None
+    lenet5.setup_device("CPU", mode="pynative")
+    assert threads.tuner_for("train 32") is None
+    lenet5.setup_device("CPU")
+
+
+def test_unknown_layout():
+    with pytest.raises(DeviceError, match="unknown thread layout 'spread'"):
+        lenet5.setup_device("CPU", layout="spread")
+
+
+def test_amp_o1_wraps_convolutions_and_dense_layers_then_puts_them_back():
+    import lenet5
+    from lenet5.train import amp_o1
+    net = lenet5.LeNet5()
+    names = [p.name for p in net.get_parameters()]
+    originals = [net.conv1, net.conv2, net.fc1, net.fc2, net.fc3]
+    with amp_o1(net):
+        wrapped = [net.conv1, net.conv2, net.fc1, net.fc2, net.fc3]
+        assert [w.inner for w in wrapped] == originals
+        assert all(w.inner.get_flags()["fp16"] for w in wrapped)
+        assert not net.relu.get_flags().get("fp16") and not net.pool.get_flags().get("fp16")
+        assert [p.name for p in net.get_parameters()] == names  # checkpoints stay compatible
+    assert [net.conv1, net.conv2, net.fc1, net.fc2, net.fc3] == originals
+    assert not any(cell.get_flags().get("fp16") for cell in originals)

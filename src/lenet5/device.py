@@ -3,7 +3,6 @@ per-device choices of MindSpore's model zoo (:func:`device_settings`)."""
 import contextlib
 import io
 import os
-import threading
 from dataclasses import dataclass, replace
 
 from .errors import DeviceError
@@ -11,8 +10,9 @@ from .errors import DeviceError
 TARGETS = ("CPU", "GPU", "Ascend")
 MODES = ("graph", "pynative")
 INSTALL_HINT = {
-    "GPU": "install the GPU build of MindSpore that matches your CUDA version "
-           "(https://www.mindspore.cn/install) and check that `nvidia-smi` sees the card",
+    # MindSpore 2.10's one wheel has the GPU plugin; what is missing is CUDA 11 (gpu_hint()).
+    "GPU": "check that `nvidia-smi` sees the card and see `lenet5 doctor --device_target GPU` "
+           "(https://www.mindspore.cn/install)",
     "Ascend": "install the CANN toolkit and the Ascend build of MindSpore "
               "(https://www.mindspore.cn/install), then source CANN's set_env.sh",
 }
@@ -64,27 +64,45 @@ def resolve_target(target="auto"):
     if not is_available(target):
         raise DeviceError(
             f"--device_target {target} was asked for, but MindSpore {ms.__version__} cannot use "
-            f"it on this machine (usable here: {', '.join(available_targets())}); to use {target}, "
-            f"{INSTALL_HINT[target]}, or run with --device_target CPU")
+            f"it on this machine (usable here: {', '.join(available_targets())}); "
+            f"{install_hint(target)}; or run with --device_target CPU")
     return target
 
 
+def install_hint(target):
+    """How to make ``target`` usable: for GPU, the driver and CUDA 11 libraries not found here."""
+    if target == "GPU":
+        from . import cuda
+        missing = cuda.advice(cuda.check()[1])
+        if missing:
+            return f"{missing} (MindSpore's GPU requirements: https://www.mindspore.cn/install)"
+    return f"to use {target}, {INSTALL_HINT[target]}"
+
+
 def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads=None,
-                 pin_threads=True):
+                 layout="auto"):
     """Configure MindSpore once, before building the network. Returns the resolved target.
 
     GRAPH mode compiles the whole step (about 10x faster than PyNative on CPU here).
     ``seed`` seeds MindSpore's operators, the dataset pipeline and NumPy, so two runs on one
     machine give the same loss curve. On CPU, kernels use one thread per usable core
-    (MindSpore's default of 25 threads oversubscribes a laptop) and the runtime one thread;
-    in GRAPH mode ``pin_threads`` lets :func:`lenet5.train` pin them to cores while it trains
-    (:class:`RuntimeThreadPinning`; turn it off when several trainings share the machine).
+    (MindSpore's default of 25 threads oversubscribes a laptop) and the runtime one thread.
+    ``layout``: where those threads run while :func:`lenet5.train` and :func:`lenet5.evaluate`
+    work in GRAPH mode on CPU: "auto" measures which cores are fastest and follows other
+    programs' load (:mod:`lenet5.threads`); "split", "pack" or "free" force one layout.
+
+    Calling it again in the same process (a notebook's setup cell run twice) is fine, with any
+    seed, mode or target; MindSpore sets its CPU thread counts once per process, so a second
+    ``threads`` only changes the dataset workers (restart the kernel for other kernel threads).
     """
     import mindspore as ms
     import mindspore.dataset as ds
 
+    from .threads import LAYOUTS
     if mode not in MODES:
         raise DeviceError(f"unknown mode {mode!r}: choose graph or pynative")
+    if layout not in LAYOUTS:
+        raise DeviceError(f"unknown thread layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
     target = resolve_target(target)
     ms.set_context(mode=ms.GRAPH_MODE if mode == "graph" else ms.PYNATIVE_MODE)
     ms.set_device(target, device_id)
@@ -100,7 +118,7 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
             ms.runtime.dispatch_threads_num(1)
             _state["cpu_threads"] = cores
         ds.config.set_num_parallel_workers(cores)
-    _state["pin_threads"] = target == "CPU" and mode == "graph" and pin_threads
+    _state["layout"] = layout if target == "CPU" and mode == "graph" else None
     if seed is not None:
         seed_everything(seed)
     return target
@@ -121,73 +139,10 @@ def cpu_threads():
     return _state.get("cpu_threads")
 
 
-class RuntimeThreadPinning:
-    """Pins MindSpore's CPU threads to cores while a training run lasts, then puts them back.
-
-    In GRAPH mode on CPU the Python thread that calls the network runs the graph itself and
-    hands each parallel kernel (the convolutions) to MindSpore's pool, one ``ActorThread_0``
-    and ``KernelThread_N``, spinning on ``sched_yield`` until they finish. With two cores that
-    is three busy threads on two cores, and the spinning caller takes CPU time the kernel thread
-    needs. Pinned, the caller shares the first usable core with the actor thread and the kernel
-    threads have the others: a 60,000-image epoch of the course recipe takes 8.4-12.1 s (median
-    10.5) instead of 10.7-15.5 s (median 12.4) (docs/CPU_SPEED.md;
-    ``python bench/epoch_time.py --no-pin``).
-
-    The pool's threads exist only once the first graph has run: call :meth:`pin` after a step.
-    Linux only; with one usable core, or under a distributed launcher (which binds each worker
-    process itself, e.g. ``msrun --bind_core``), it does nothing.
-    """
-    ACTOR, KERNEL = "ActorThread_", "KernelThread_"
-
-    def __init__(self):
-        self._saved = {}  # thread id -> its affinity before pin()
-
-    @staticmethod
-    def applies():
-        from . import distributed
-        return (_state.get("pin_threads", False) and hasattr(os, "sched_setaffinity")
-                and usable_cores() >= 2 and not distributed.launched())
-
-    def pin(self):
-        """Pin the calling thread and MindSpore's pool; return {thread name: cores} ({} where
-        the pinning does not apply, or is already in place)."""
-        if self._saved or not self.applies():
-            return {}
-        cores = sorted(os.sched_getaffinity(0))
-        first, rest = {cores[0]}, set(cores[1:])
-        layout = {threading.get_native_id(): ("caller", first)}
-        for tid, name in _threads().items():
-            if name.startswith(self.ACTOR):
-                layout[tid] = (name, first)
-            elif name.startswith(self.KERNEL):
-                layout[tid] = (name, rest)
-        if not any(name.startswith(self.KERNEL) for name, _ in layout.values()):
-            return {}  # not MindSpore 2.x's pool as we know it: leave the scheduler alone
-        pinned = {}
-        for tid, (name, where) in layout.items():
-            try:
-                self._saved[tid] = os.sched_getaffinity(tid)
-                os.sched_setaffinity(tid, where)
-                pinned[name] = sorted(where)
-            except OSError:  # the thread ended, or a cgroup refuses the core
-                self._saved.pop(tid, None)
-        return pinned
-
-    def restore(self):
-        """Give every pinned thread its cores back (idempotent)."""
-        for tid, cores in self._saved.items():
-            with contextlib.suppress(OSError):
-                os.sched_setaffinity(tid, cores)
-        self._saved = {}
-
-
-def _threads():
-    """{thread id: name} of this process's threads (Linux)."""
-    names = {}
-    for tid in os.listdir("/proc/self/task"):
-        with contextlib.suppress(OSError), open(f"/proc/self/task/{tid}/comm") as f:
-            names[int(tid)] = f.read().strip()
-    return names
+def thread_layout():
+    """The thread layout asked of :func:`setup_device` where it applies (GRAPH mode on CPU),
+    else None."""
+    return _state.get("layout")
 
 
 @dataclass(frozen=True)

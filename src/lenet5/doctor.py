@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 
-from . import compat, device
+from . import compat, cuda, device, threads
 from .data.pipeline import default_workers
 from .errors import DeviceError
 
@@ -133,6 +133,9 @@ def device_lines():
     built_for = gpu_plugin_cuda_versions()
     if built_for:
         lines["GPU"] += f"; this MindSpore's GPU plugins are built for CUDA {', '.join(built_for)}"
+    plugin, found = cuda.check()
+    if plugin:
+        lines["GPU libs"] = cuda_library_line(os.path.basename(plugin), found)
     cann = cann_version()
     if device.is_available("Ascend"):
         lines["Ascend"] = "usable"
@@ -143,6 +146,45 @@ def device_lines():
                         "; no CANN toolkit found (ASCEND_HOME_PATH unset, nothing in "
                         "/usr/local/Ascend)")
     return lines
+
+
+def layout_line():
+    """How lenet5.train places MindSpore's CPU threads here (lenet5.threads)."""
+    if threads.tuner_for("doctor") is None:
+        return "left to the scheduler"
+    if device.thread_layout() == "auto":
+        return "auto (measured while training, following other programs' load)"
+    return f"{device.thread_layout()} (forced)"
+
+
+def load_line(seconds=0.5):
+    """What other programs use of the CPU now: training shares it with them."""
+    others = threads.measure_other_load(seconds)
+    if others is None:
+        return "unknown on this system"
+    cores = device.usable_cores()
+    line = f"other programs use {others:.1f} of {os.cpu_count()} cores now"
+    if hasattr(os, "getloadavg"):
+        line += f" (load average {os.getloadavg()[0]:.1f})"
+    if others >= max(0.5, cores / 4):
+        line += ("; training will be slower while they run (lenet5 moves its threads off busy "
+                 "cores)")
+    return line
+
+
+def cuda_library_line(plugin, found):
+    """What the GPU plugin links against and where each library was found (or not)."""
+    def where(name):
+        hit = found[name]
+        if hit is None:
+            return f"{name} MISSING"
+        path, how = hit
+        return f"{name} ({how}: {path})" if how != "pip" else \
+            f"{name} (pip, not on LD_LIBRARY_PATH: {path})"
+    text = f"{plugin} needs " + ", ".join(where(name) for name in found)
+    fix = cuda.advice(found)
+    return text + (f"\n                to fix: {fix}" if fix else "") + \
+        (f"\n                {cuda.export_line(found)}" if cuda.export_line(found) else "")
 
 
 def run_check():
@@ -186,9 +228,9 @@ def report(asked="auto"):
     threads = device.cpu_threads() if target == "CPU" else None
     print(f"threads         CPU kernels: {threads or 'MindSpore default'}; dataset workers: "
           f"{default_workers()} per pipeline stage (mindspore.dataset default "
-          f"{ds.config.get_num_parallel_workers()}); pinned while training: "
-          f"{'yes' if device.RuntimeThreadPinning.applies() else 'no'}; OMP_NUM_THREADS="
-          f"{os.environ.get('OMP_NUM_THREADS', 'unset')}")
+          f"{ds.config.get_num_parallel_workers()}); layout while training: "
+          f"{layout_line()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
+    print(f"CPU load        {load_line()}")
     print(f"target          {target}" + (" (auto: best usable)" if asked == "auto" else ""))
     print("settings        " + ", ".join(f"{k}={v}" for k, v in settings.as_dict().items()))
     passed, text = run_check()

@@ -2,6 +2,7 @@
 import contextlib
 import json
 import os
+import re
 import tempfile
 
 
@@ -34,3 +35,20 @@ def write_json(path, data):
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=2, sort_keys=True)
             f.write("\n")
+
+
+def replace_marked(path, name, text):
+    """Put ``text`` between the ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` lines of the
+    Markdown file ``path`` (where a script keeps the figures it measured), atomically. Returns
+    False, changing nothing, when the file or its markers are missing."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if not os.path.isfile(path):
+        return False
+    with open(path, encoding="utf-8") as f:
+        old = f.read()
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    if not pattern.search(old):
+        return False
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        f.write(pattern.sub(lambda _: f"{start}\n{text.strip()}\n{end}", old))
+    return True

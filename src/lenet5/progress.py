@@ -110,6 +110,15 @@ class TrainingMonitor(Callback):
         if epoch < self.epochs:
             self._begin_epoch()
 
+    def note(self, message):
+        """Print one line of news (e.g. other programs slowing training down) above the bar."""
+        if self.display is False:
+            return
+        if self._bar is not None:
+            self._bar.write(message, file=self.out)
+        else:
+            print(message, file=self.out, flush=True)
+
     def on_train_end(self, run_context):
         if self._bar is not None:  # training stopped early
             self._bar.close()

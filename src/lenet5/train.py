@@ -1,11 +1,14 @@
 """The Momentum training loop of the course, on ``mindspore.train.Model``."""
+import contextlib
 import time
 from dataclasses import dataclass, field
 
+import mindspore as ms
+import mindspore.nn as nn
 import numpy as np
-from mindspore.train import Callback
+from mindspore.ops import functional as F
 
-from .device import RuntimeThreadPinning
+from . import threads
 from .progress import TrainingMonitor
 
 
@@ -46,13 +49,53 @@ def make_model(net, lr=0.01, momentum=0.9, weight_decay=0.0, steps_per_epoch=1, 
                schedule="constant", warmup_epochs=0, optimizer="momentum", amp_level="O0"):
     """A ``Model`` with the course's loss, the optimizer and accuracy/loss metrics.
 
-    ``amp_level``: MindSpore's mixed precision (see ``device.device_settings``)."""
+    ``amp_level``: MindSpore's mixed precision (see ``device.device_settings``); for O1 on
+    LeNet5 use :func:`train`, which works around MindSpore's O1 (:func:`amp_o1`)."""
     import mindspore.nn as nn
     from mindspore.train import Model
     rate = learning_rates(lr, steps_per_epoch, epochs, schedule, warmup_epochs)
     optimizer = make_optimizer(optimizer, net.trainable_params(), rate, momentum, weight_decay)
     return Model(net, loss_fn(), optimizer, metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()},
                  amp_level=amp_level)
+
+
+class _Float32Output(nn.Cell):
+    """Runs one cell in float16 and returns float32 (MindSpore's ``amp._OutputTo32``)."""
+
+    def __init__(self, cell):
+        super().__init__(auto_prefix=False)  # keeps the parameter names (conv1.weight)
+        self.inner = cell.to_float(ms.float16)
+
+    def construct(self, x):
+        return F.mixed_precision_cast(ms.float32, self.inner(x))
+
+
+@contextlib.contextmanager
+def amp_o1(net):
+    """AMP level O1 for the length of the block: ``net``'s convolutions and Dense layers compute
+    in float16 with float32 outputs, everything else stays float32, as MindSpore's O1 intends.
+
+    MindSpore 2.10 implements O1 by rewriting the network's Python source into a
+    ``rewritten_network/`` folder of the current directory and importing it back, which fails on
+    LeNet5's ``MaxPool2d`` subclass (``TypeError: MaxPool2dOpt.__init__()``). This is MindSpore
+    1.x's way instead (wrap the white-listed cells), undone afterwards so that evaluation and
+    export see the float32 network they were given.
+    """
+    from mindspore.train.amp import AMP_WHITE_LIST
+    kinds = tuple(k for k in AMP_WHITE_LIST if isinstance(k, type) and issubclass(k, nn.Cell))
+    swapped = []  # (parent cell, attribute name, original cell)
+    for _, parent in net.cells_and_names():
+        for name, cell in list(parent.name_cells().items()):
+            if isinstance(cell, kinds):
+                swapped.append((parent, name, cell))
+    try:
+        for parent, name, cell in swapped:
+            parent._cells[name] = _Float32Output(cell)
+        yield net
+    finally:
+        for parent, name, cell in swapped:
+            parent._cells[name] = cell
+            cell.add_flags_recursive(fp16=False)
 
 
 @dataclass
@@ -80,15 +123,22 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
     ``display``: see :class:`TrainingMonitor`. ``sink``: feed whole epochs through MindSpore's
     dataset sink (GPU/Ascend; MindSpore runs CPU training without sink whatever is asked).
     ``amp_level``: mixed precision (see ``device.device_settings``). On CPU in GRAPH mode,
-    MindSpore's threads are pinned to cores while it trains (``device.RuntimeThreadPinning``).
+    MindSpore's threads run where they are fastest, which depends on what else uses the CPU
+    (:mod:`lenet5.threads`; ``setup_device(layout=...)``).
     """
-    from mindspore.train import CheckpointConfig, ModelCheckpoint
-
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     steps = dataset.get_dataset_size()
-    model = make_model(net, lr, momentum, weight_decay, steps, epochs, schedule, warmup_epochs,
-                       optimizer, amp_level)
+    with amp_o1(net) if amp_level == "O1" else contextlib.nullcontext():
+        model = make_model(net, lr, momentum, weight_decay, steps, epochs, schedule,
+                           warmup_epochs, optimizer, "O0" if amp_level == "O1" else amp_level)
+        return _fit(model, dataset, steps, epochs, ckpt_dir, display, sink, callbacks)
+
+
+def _fit(model, dataset, steps, epochs, ckpt_dir, display, sink, callbacks):
+    """``model.train`` with the progress display, checkpoints and thread layout of train()."""
+    from mindspore.train import CheckpointConfig, ModelCheckpoint
+
     monitor = TrainingMonitor(dataset.get_batch_size(), steps, epochs, display=display)
     cbs = [monitor, *callbacks]
     saver = None
@@ -97,29 +147,18 @@ def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, sched
                                 config=CheckpointConfig(save_checkpoint_steps=steps,
                                                         keep_checkpoint_max=epochs))
         cbs.append(saver)
-    pinning = RuntimeThreadPinning()  # does nothing where it does not apply (GPU, one core...)
-    cbs.append(_PinAfterFirstStep(pinning))
+    tuner = threads.tuner_for(f"train {dataset.get_batch_size()}", notify=monitor.note)
     start = time.perf_counter()
     try:
-        model.train(epochs, dataset, callbacks=cbs, dataset_sink_mode=sink)
+        model.train(epochs, dataset, callbacks=cbs + ([tuner] if tuner else []),
+                    dataset_sink_mode=sink)
     finally:
-        pinning.restore()
+        if tuner:
+            tuner.restore()
     seconds = time.perf_counter() - start
     return TrainResult(monitor.epoch_losses, monitor.step_losses, monitor.epoch_seconds, seconds,
                        images=steps * dataset.get_batch_size() * epochs,
                        checkpoints=[saver.latest_ckpt_file_name] if saver else [])
-
-
-class _PinAfterFirstStep(Callback):
-    """Applies a :class:`RuntimeThreadPinning` once the first step has started MindSpore's pool."""
-
-    def __init__(self, pinning):
-        super().__init__()
-        self.pinning, self.pinned = pinning, None
-
-    def on_train_step_end(self, run_context):
-        if self.pinned is None:
-            self.pinned = self.pinning.pin()
 
 
 def evaluate(net, dataset):
@@ -127,7 +166,14 @@ def evaluate(net, dataset):
     from mindspore.train import Model
     import mindspore.nn as nn
     model = Model(net, loss_fn(), metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()})
-    result = model.eval(dataset, dataset_sink_mode=False)
+    # Short runs: a shorter probe of the thread layouts, which starts from what training found.
+    tuner = threads.tuner_for(f"eval {dataset.get_batch_size()}", probe_steps=3)
+    try:
+        result = model.eval(dataset, callbacks=[tuner] if tuner else None,
+                            dataset_sink_mode=False)
+    finally:
+        if tuner:
+            tuner.restore()
     return {k: float(v) for k, v in result.items()}
 
 

@@ -21,6 +21,14 @@ def test_every_notebook_has_its_lesson_and_the_syllabus_lists_both():
         assert f"]({page})" in syllabus
 
 
+
+def test_how_to_run_keeps_the_modelarts_steps_that_nox_runs():
+    """noxfile.py's modelarts session runs these two blocks of commands as they are written."""
+    with open(os.path.join(COURSE_DIR, "how_to_run.md"), encoding="utf-8") as f:
+        text = f.read()
+    for name in ("download", "install"):
+        assert re.search(rf"<!-- modelarts: {name} -->\s*```bash\n\s*pip ", text), name
+
 @pytest.mark.parametrize("page", PAGES, ids=os.path.basename)
 def test_links_and_images_resolve(page):
     with open(page, encoding="utf-8") as f:

@@ -32,6 +32,19 @@ def test_gz_is_decompressed_once_and_only_the_needed_files_are_staged(tmp_path):
     assert sorted(os.listdir(folder)) == ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
 
 
+def test_without_symlinks_plain_files_are_copied_once(tmp_path, monkeypatch):
+    def refuse(*args):  # Windows without Developer Mode: "A required privilege is not held"
+        raise OSError(1314, "A required privilege is not held by the client")
+    monkeypatch.setattr(data.pipeline.os, "symlink", refuse)
+    write_split(tmp_path, "test", 16)
+    folder, _, count = locate_split(tmp_path, False)
+    staged = os.path.join(folder, "t10k-images-idx3-ubyte")
+    assert count == 16 and not os.path.islink(staged)
+    first = os.stat(staged).st_ino, os.stat(staged).st_mtime_ns
+    assert create_dataset(tmp_path, training=False, batch_size=16).get_dataset_size() == 1
+    assert (os.stat(staged).st_ino, os.stat(staged).st_mtime_ns) == first  # not copied again
+
+
 def test_read_only_folder_stages_into_user_cache(tmp_path, monkeypatch):
     write_split(tmp_path / "data", "test", 32, gz=True)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

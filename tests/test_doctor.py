@@ -31,6 +31,7 @@ def test_doctor_reports_what_works_here():
     out = proc.stdout
     import mindspore
     assert f"MindSpore       {mindspore.__version__}" in out
+    assert f"versions        MindSpore {mindspore.__version__}, NumPy " in out  # lenet5.compat
     for target in device.TARGETS:
         assert f"device {target}" in out
     assert "device CPU      usable" in out

@@ -3,6 +3,10 @@
     from lenet5 import setup_device, create_dataset, LeNet5, train, evaluate
 """
 from . import _env  # noqa: F401  (must run before MindSpore executes anything)
+from . import compat
+
+compat.require()  # one clear line, before a wrong MindSpore or NumPy is imported
+
 from .checkpoint import load as load_checkpoint, save as save_checkpoint
 from .data import class_names, create_dataset, load_arrays, locate_split
 from .device import setup_device

@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 
-from . import cuda, device, threads
+from . import compat, cuda, device, threads
 from .data.pipeline import default_workers
 from .errors import DeviceError
 
@@ -207,6 +207,7 @@ def report(asked="auto"):
     isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "unset (oneDNN picks the best it finds)")
     print(f"MindSpore       {ms.__version__} (Python {platform.python_version()}, "
           f"{platform.system()} {platform.machine()})")
+    print(f"versions        {compat.summary()}")
     for target, line in device_lines().items():
         print(f"{'device ' + target:15s} {line}")
     avx512 = "yes" if "avx512f" in flags else "no"

@@ -8,6 +8,7 @@ beside the originals; see :func:`_staging_dir`):
 """
 import hashlib
 import os
+import shutil
 
 import numpy as np
 
@@ -62,11 +63,28 @@ def _stage(folder, paths):
                 if os.path.islink(dst):
                     os.remove(dst)
                 idx.gunzip(path, dst)
-        elif os.path.realpath(dst) != os.path.realpath(path):
+        elif os.path.realpath(dst) != os.path.realpath(path) and not _same_copy(path, dst):
             if os.path.lexists(dst):
                 os.remove(dst)
-            os.symlink(os.path.abspath(path), dst)
+            _link(path, dst)
     return target
+
+
+def _link(path, dst):
+    """Symlink ``dst`` to ``path``, or copy it where a symlink needs a privilege (Windows
+    without Developer Mode refuses with OSError 1314)."""
+    try:
+        os.symlink(os.path.abspath(path), dst)
+    except OSError:
+        shutil.copy2(path, dst)  # keeps the time stamp: _same_copy knows it next time
+
+
+def _same_copy(path, dst):
+    """Whether ``dst`` is a copy :func:`_link` made of ``path`` as it is now."""
+    if os.path.islink(dst) or not os.path.isfile(dst):
+        return False
+    a, b = os.stat(path), os.stat(dst)
+    return (a.st_size, a.st_mtime) == (b.st_size, b.st_mtime)
 
 
 def find_split(data_dir, training=True):

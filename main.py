@@ -137,7 +137,7 @@ def has_split(data_url, training):
 
 def run(args):
     if args.check:
-        doctor.report(args.device_target)
+        doctor.report(args.device_target, args.thread_layout)
         return None
     recipe = check_args(args)
     for url in (args.data_url, args.train_url):  # before training, not after it

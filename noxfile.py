@@ -2,7 +2,8 @@
 environment, installs one MindSpore and then the package, and runs a smoke set.
 
     nox -l                                   # the sessions
-    nox -s "smoke(ms2.7.1-py3.11)"           # one of them (the one .ci/run runs)
+    nox -s "smoke(ms2.7.1-py3.11)"           # one of them (.ci/run runs this one, the 3.12 one
+                                             # on MindSpore 2.10.0, and modelarts)
     nox -s modelarts                         # a simulated ModelArts notebook image, offline install
 
 Interpreters are looked up on PATH (python3.10, ...) and in pyenv's folders.

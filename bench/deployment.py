@@ -157,7 +157,8 @@ int8 {q['int8_accuracy']:.2%} right, fp32 {q['fp32_accuracy']:.2%};
 
 Not offered, because it does not run here (checked by hand with `bench/golden_stick_qat.py`,
 not by this script). `mindspore-gs` 1.4.1, the newest on PyPI, pins `mindspore==2.7.1.post1`
-and `numpy<2`: installing it would replace this course's MindSpore 2.10. Installed beside it
+and `numpy<2`: installing it would move MindSpore to that build, inside the course's supported
+range (2.7.1 to 2.10) but not the 2.10 measured here. Installed beside it
 without its dependencies, its `SimulatedQuantizationAwareTraining` rewrites LeNet5, but the
 first training step fails on CPU with `Unsupported op [MinMaxUpdatePerLayer] on CPU` (its
 documentation lists GPU only). Post-training quantization above already keeps int8 accuracy

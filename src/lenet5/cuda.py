@@ -102,7 +102,7 @@ def pip_lib_dirs(site_dirs=None):
 
 def locate(names, ld_library_path=None, cache=None, cuda_dirs=CUDA_DIRS, pip_dirs=None):
     """{soname: (path, where) or None}. ``where`` is "LD_LIBRARY_PATH", "ldconfig", "CUDA dir"
-    (all seen by the loader) or "pip" (seen only once its folder is on LD_LIBRARY_PATH)."""
+    (usually seen by the loader) or "pip" (seen only once its folder is on LD_LIBRARY_PATH)."""
     if ld_library_path is None:
         ld_library_path = os.environ.get("LD_LIBRARY_PATH", "")
     cache = ldconfig_cache() if cache is None else cache

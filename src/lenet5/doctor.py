@@ -163,7 +163,7 @@ def load_line(seconds=0.5):
     if others is None:
         return "unknown on this system"
     cores = device.usable_cores()
-    line = f"other programs use {others:.1f} of {os.cpu_count()} cores now"
+    line = f"other programs use {others:.1f} cores' worth of CPU now ({cores} usable here)"
     if hasattr(os, "getloadavg"):
         line += f" (load average {os.getloadavg()[0]:.1f})"
     if others >= max(0.5, cores / 4):
@@ -197,7 +197,7 @@ def run_check():
     return "successfully" in text and "failed" not in text, text
 
 
-def report(asked="auto"):
+def report(asked="auto", layout="auto"):
     """Print the report; return the resolved target. Raises DeviceError if ``asked`` cannot work."""
     import mindspore as ms
     import mindspore.dataset as ds
@@ -223,7 +223,7 @@ def report(asked="auto"):
     except DeviceError:
         print(f"asked target    {asked}: cannot work here (see the error below)")
         raise
-    device.setup_device(target)
+    device.setup_device(target, layout=layout)
     settings = device.device_settings(target)
     threads = device.cpu_threads() if target == "CPU" else None
     print(f"threads         CPU kernels: {threads or 'MindSpore default'}; dataset workers: "

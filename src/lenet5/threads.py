@@ -8,13 +8,15 @@ CPU"; ``python bench/busy_laptop.py``):
 
 - on a quiet 2-core machine, the caller and the actor thread on one core and the kernel threads
   on the other (``split``) is fastest: unpinned, three busy threads fight over two cores;
-- the moment another program keeps one core busy, that same layout collapses -- a step takes
-  about 40 times longer, because a pinned thread cannot leave the busy core -- and every thread
-  on the other core (``pack``) is fastest.
+- the moment another program keeps one core busy, that same layout collapses -- an epoch takes
+  dozens of times longer, because a pinned thread cannot leave the busy core -- and so, less
+  often, does ``free``; every thread on one core (``pack``) is fastest then, because the
+  scheduler moves the other program to the core left free.
 
 So :class:`LayoutTuner` measures instead of guessing: it tries each candidate layout for a few
-steps, keeps the fastest, and tries again when the steps get slower or every few seconds
-(:class:`LayoutChooser` holds that logic and nothing else, so it is tested without timing).
+steps, keeps the fastest, and tries again when the steps get slower or every few seconds; while
+other programs use the CPU it tries only the one-core layouts (:class:`LayoutChooser` holds
+that logic and nothing else, so it is tested without timing).
 """
 import contextlib
 import os
@@ -46,14 +48,15 @@ class Layout:
 
 
 def candidate_layouts(cores):
-    """The layouts worth trying on ``cores`` (sorted core ids), the safest first.
+    """The layouts worth trying on ``cores`` (sorted core ids), in the order a first probe
+    measures them: ``free``, then the ``pack`` layouts, then the ``split`` ones.
 
     ``split c``: caller and actor on core c, kernels on the others; ``pack c``: everything on core
     c; ``free``: every thread on every core (the scheduler decides). Past 4 cores only the split
     on the first core and ``free`` are tried: one busy core matters less there, and probing every
-    core would cost more than it saves. A first probe measures them in this order, so that a
-    layout that collapses under load (a split on a busy core) is dropped after one step against
-    the baseline of a safe one.
+    core would cost more than it saves. On a loaded machine only the ``pack`` layouts are
+    probed (see :class:`LayoutChooser`); on a quiet one a split is measured last, once the others
+    have given a baseline against which a collapsed one is dropped after one step.
     """
     cores = sorted(cores)
     everything = frozenset(cores)
@@ -81,16 +84,20 @@ class LayoutChooser:
 
     Fed one step duration at a time (:meth:`step`), it answers the layout to run next. A probe
     gives each candidate one step to settle and then ``probe_steps`` measured steps, and drops a
-    candidate at once when one of its steps takes ``give_up`` times the best mean so far (the
-    collapsed layouts cost 40x: better not to sit through them). It then runs the fastest, and
-    probes again when the mean of the last ``window`` steps grows past ``slower`` times what the
-    probe measured (another program started), or after ``recheck_seconds`` (one stopped).
-    Candidates are tried fastest-known first, so a probe that finds the same answer costs little.
+    candidate at once when any of its steps, the settling one included, takes more than
+    ``give_up`` times the best mean so far (a collapsed layout costs dozens of ordinary steps:
+    better not to sit through them). It then runs the fastest, and probes again when the mean of
+    the last ``window`` steps grows past ``slower`` times what the probe measured (another
+    program started), or after ``recheck_seconds`` of steps (one stopped). Candidates are tried
+    fastest-known first, so a probe that finds the same answer costs little; while ``loaded()``
+    says other programs use the CPU, only the layouts on one core are tried, where there are any.
     """
 
-    def __init__(self, candidates, probe_steps=10, give_up=3.0, slower=2.0, window=10,
+    def __init__(self, candidates, probe_steps=10, give_up=10.0, slower=2.0, window=10,
                  recheck_seconds=10.0, memory=None, kind="train", loaded=None):
         self.candidates = list(candidates)
+        # give_up: a collapsed layout's steps take dozens of ordinary ones, a hiccup of the
+        # machine (a timer, the garbage collector) a few: 10 tells them apart.
         self.probe_steps, self.give_up, self.slower = probe_steps, give_up, slower
         self.window, self.recheck_seconds = window, recheck_seconds
         # What earlier probes in this process measured: "means", {layout: mean step seconds}
@@ -227,7 +234,8 @@ def place(name):
 
 class OtherLoad:
     """How many cores other programs keep busy, from /proc/stat minus this process's own CPU
-    time (all its threads). Linux only; elsewhere :meth:`cores` is None."""
+    time (all its threads). On a virtual machine, time the host steals from it counts as other
+    programs too: it slows training the same way. Linux only; elsewhere :meth:`cores` is None."""
 
     def __init__(self):
         self._last, self._cores = self._sample(), None

@@ -148,13 +148,14 @@ def main(argv=None):
                 runs.append({"layout": layout, "load": load, "repeat": repeat,
                              "other_load_before": before, **result})
                 print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
+    counted = "epoch 2" if args.epochs == 2 else f"epochs 2-{args.epochs}"
     background = [r["other_load_before"] for r in runs if r["other_load_before"] is not None]
     report = (f"Measured {started:%Y-%m-%d %H:%M} UTC with `python bench/busy_laptop.py "
               f"--epochs {args.epochs} --repeats {args.repeats}` on "
               f"{os.path.relpath(args.data_url, ROOT)} ({lenet5.device.usable_cores()} usable "
               f"cores; before each run, other programs used {min(background, default=0):.2f}-"
               f"{max(background, default=0):.2f} cores' worth of CPU). Seconds per epoch, "
-              f"epochs 2-{args.epochs} of each run:\n\n" + table(runs, args.loads) + "\n")
+              f"{counted} of each run:\n\n" + table(runs, args.loads) + "\n")
     print(report)
     for path, text in ((args.out, report), (args.json, json.dumps(runs, indent=1))):
         if path:

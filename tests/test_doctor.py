@@ -122,3 +122,11 @@ def test_settings_reach_the_training(course_layout, tmp_path):
     assert metrics["device_settings"] == {"dataset_sink_mode": False, "graph_kernel": False,
                                           "amp_level": "O3"}
     assert len(metrics["epoch_losses"]) == 1 and metrics["workers"] == 1
+
+
+def test_check_reports_a_forced_thread_layout():
+    proc = run_main("--check", "--thread_layout", "pack")
+    assert proc.returncode == 0, proc.stderr
+    forced = ("pack (forced)" if hasattr(os, "sched_setaffinity")
+              and device.usable_cores() >= 2 else "left to the scheduler")
+    assert f"layout while training: {forced};" in proc.stdout

@@ -163,7 +163,7 @@ def load_line(seconds=0.5):
     if others is None:
         return "unknown on this system"
     cores = device.usable_cores()
-    line = f"other programs use {others:.1f} cores' worth of CPU now ({cores} usable here)"
+    line = f"other programs use {others:.1f} of the {cores} usable cores now"
     if hasattr(os, "getloadavg"):
         line += f" (load average {os.getloadavg()[0]:.1f})"
     if others >= max(0.5, cores / 4):

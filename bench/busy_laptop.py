@@ -1,17 +1,19 @@
-"""Training speed when other programs use the CPU: each thread layout, quiet and under load.
+"""Training and evaluation speed when other programs use the CPU: each thread layout, quiet and
+under load.
 
 A student's laptop is rarely quiet: a browser tab, JupyterLab, a second notebook or `pip install`
-keep a core busy. This runs the course recipe on a data folder (the shipped sample by default)
-in child processes, each with one thread layout of ``lenet5.setup_device(layout=...)``, while
-0, 1 or 2 busy-loop processes that it starts and stops itself keep cores busy; the runs are
-interleaved (every layout once per load, then again) so that the host's own noise falls on all
-of them alike. PyTorch (same network, recipe and data; torch threads = usable cores) runs as the
-reference when it is installed. Prints a Markdown table: per load and layout, the median and the
-range of the epoch times after the first (which compiles the graph), and the ratio to the quiet
-median of the same layout. ``--doc`` puts it in docs/CPU_SPEED.md (between its busy-laptop
-markers), ``--out FILE`` keeps it elsewhere, ``--json FILE`` keeps every epoch.
+keep a core busy. This runs the course recipe on a data folder (the shipped sample by default),
+then evaluates its test split, in child processes, each with one thread layout of
+``lenet5.setup_device(layout=...)``, while 0, 1 or 2 busy-loop processes that it starts and
+stops itself keep cores busy. The runs are interleaved (every layout once per load, then again)
+so that the host's own noise falls on all of them alike. PyTorch (same network, recipe and data;
+torch threads = usable cores) runs as the reference when it is installed. Prints two Markdown
+tables: per load and layout, the median and the range of the epoch times after the first (which
+compiles the graph), then of the evaluation, each with its ratio to the quiet median of the same
+layout. ``--doc`` puts them in docs/CPU_SPEED.md (between its busy-laptop markers), ``--out
+FILE`` keeps them elsewhere, ``--json FILE`` keeps every run.
 
-    python bench/busy_laptop.py --doc                             # about 20 minutes
+    python bench/busy_laptop.py --doc --epochs 2                  # about 30 minutes
     python bench/busy_laptop.py --loads 0 1 --layouts auto split --repeats 2
 """
 import argparse
@@ -56,11 +58,18 @@ def parse_args(argv=None):
 
 
 def child_mindspore(args):
+    """Epoch seconds of the training, and seconds of a second evaluation of the test split (the
+    first compiles the evaluation graph)."""
     lenet5.setup_device("CPU", seed=1, layout=args.child)
     dataset = lenet5.create_dataset(args.data_url, training=True, batch_size=RECIPE.batch_size)
-    result = lenet5.train(lenet5.LeNet5(), dataset, epochs=args.epochs, lr=RECIPE.lr,
+    net = lenet5.LeNet5()
+    result = lenet5.train(net, dataset, epochs=args.epochs, lr=RECIPE.lr,
                           momentum=RECIPE.momentum, display=False)
-    return result.epoch_seconds
+    test = lenet5.create_dataset(args.data_url, training=False, batch_size=RECIPE.batch_size)
+    lenet5.evaluate(net, test)
+    start = time.perf_counter()
+    lenet5.evaluate(net, test)
+    return result.epoch_seconds, time.perf_counter() - start
 
 
 def child_pytorch(args):
@@ -68,14 +77,21 @@ def child_pytorch(args):
     from vs_pytorch import torch_lenet5, torch_tensors, torch_train
     torch.manual_seed(1)
     torch.set_num_threads(lenet5.device.usable_cores())
+    from vs_pytorch import torch_evaluate
     x, y = torch_tensors(args.data_url, True)
     model = torch_lenet5()
     optimizer = torch.optim.SGD(model.parameters(), lr=RECIPE.lr, momentum=RECIPE.momentum)
-    return torch_train(model, optimizer, x, y, args.epochs, RECIPE.batch_size)[0]
+    epochs = torch_train(model, optimizer, x, y, args.epochs, RECIPE.batch_size)[0]
+    test_x, test_y = torch_tensors(args.data_url, False)
+    torch_evaluate(model, test_x, test_y, RECIPE.batch_size)
+    start = time.perf_counter()
+    torch_evaluate(model, test_x, test_y, RECIPE.batch_size)
+    return epochs, time.perf_counter() - start
 
 
 def run(layout, load, args):
-    """One child run beside ``load`` busy loops: its epoch seconds, or why it failed."""
+    """One child run beside ``load`` busy loops: its epoch and evaluation seconds, or why it
+    failed."""
     busy = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(load)]
     try:
         time.sleep(0.5)  # let the scheduler place the loops first, as a running program would be
@@ -91,11 +107,12 @@ def run(layout, load, args):
     lines = proc.stdout.strip().splitlines()
     if proc.returncode or not lines:
         return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
-    return {"epoch_seconds": json.loads(lines[-1])}
+    epochs, evaluation = json.loads(lines[-1])
+    return {"epoch_seconds": epochs, "eval_seconds": evaluation}
 
 
-def table(runs, loads):
-    """Markdown: per layout, each load's median [range] of the epochs after the first, and its
+def table(runs, loads, seconds):
+    """Markdown: per layout, each load's median [range] of ``seconds(run)`` (a list), and its
     ratio to the same layout's quiet median."""
     names = list(dict.fromkeys(r["layout"] for r in runs))
     head = "| layout | " + " | ".join(
@@ -106,7 +123,7 @@ def table(runs, loads):
         cells, quiet = [], None
         for load in loads:
             epochs = [s for r in runs if r["layout"] == name and r["load"] == load
-                      and "epoch_seconds" in r for s in r["epoch_seconds"][1:]]
+                      and "epoch_seconds" in r for s in seconds(r)]
             failed = sum(1 for r in runs if r["layout"] == name and r["load"] == load
                          and "error" in r)
             if not epochs:
@@ -125,8 +142,8 @@ def table(runs, loads):
 def main(argv=None):
     args = parse_args(argv)
     if args.child:
-        seconds = (child_pytorch if args.child == "pytorch" else child_mindspore)(args)
-        print(json.dumps([round(s, 3) for s in seconds]))
+        epochs, evaluation = (child_pytorch if args.child == "pytorch" else child_mindspore)(args)
+        print(json.dumps([[round(s, 3) for s in epochs], round(evaluation, 3)]))
         return 0
     lenet5.locate_split(args.data_url, True)  # fail early on a bad folder
     layouts = list(args.layouts)
@@ -155,7 +172,11 @@ def main(argv=None):
               f"{os.path.relpath(args.data_url, ROOT)} ({lenet5.device.usable_cores()} usable "
               f"cores; before each run, other programs used {min(background, default=0):.2f}-"
               f"{max(background, default=0):.2f} cores' worth of CPU). Seconds per epoch, "
-              f"{counted} of each run:\n\n" + table(runs, args.loads) + "\n")
+              f"{counted} of each run:\n\n"
+              + table(runs, args.loads, lambda r: r["epoch_seconds"][1:])
+              + "\n\nEvaluation of the test split at batch 32 in the same runs, seconds of the second "
+              "pass (the first compiles):\n\n"
+              + table(runs, args.loads, lambda r: [r["eval_seconds"]]) + "\n")
     print(report)
     for path, text in ((args.out, report), (args.json, json.dumps(runs, indent=1))):
         if path:

@@ -55,6 +55,7 @@ def test_bad_options_are_one_line(tmp_path):
 @pytest.mark.slow
 def test_busy_laptop_benchmark_runs_each_layout_under_each_load(tmp_path):
     write_split(tmp_path / "data" / "train", "train", 256)
+    write_split(tmp_path / "data" / "test", "test", 64)
     out, raw = tmp_path / "table.md", tmp_path / "runs.json"
     args = ["--data_url", tmp_path / "data", "--epochs", 2, "--repeats", 1, "--loads", 0, 1,
             "--layouts", "auto", "free", "--no-torch", "--out", out, "--json", raw]
@@ -65,9 +66,11 @@ def test_busy_laptop_benchmark_runs_each_layout_under_each_load(tmp_path):
     runs = json.loads(raw.read_text())
     assert sorted((r["layout"], r["load"]) for r in runs) == [
         ("auto", 0), ("auto", 1), ("free", 0), ("free", 1)]
-    assert all(len(r["epoch_seconds"]) == 2 and r["other_load_before"] >= 0 for r in runs)
+    assert all(len(r["epoch_seconds"]) == 2 and r["eval_seconds"] > 0
+               and r["other_load_before"] >= 0 for r in runs)
     table = out.read_text()
     assert "| `auto` | " in table and "| `free` | " in table
     assert "quiet: median [range]" in table and "1 busy loop: median [range], x quiet" in table
+    assert table.count("| `auto` | ") == 2 and "Evaluation of the test split at batch 32" in table
     assert not [p for p in os.popen("ps -eo args").read().splitlines()
                 if p.endswith("while True: pass")]  # the busy loops were stopped

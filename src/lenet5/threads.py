@@ -107,7 +107,7 @@ class LayoutChooser:
         self.kind = kind
         # Whether other programs use a noticeable share of the CPU now: then only the layouts
         # on one core are tried, where there are any (a step of a collapsed split or free layout
-        # costs 20 to 50 ordinary ones, and moving threads around a busy core upsets the
+        # costs dozens of ordinary ones, and moving threads around a busy core upsets the
         # following steps too).
         self.loaded, self.loaded_now = loaded or (lambda: False), False
         self.means = {}  # layout -> mean step seconds in the current or latest probe

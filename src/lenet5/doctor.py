@@ -150,7 +150,7 @@ def device_lines():
 
 def layout_line():
     """How lenet5.train places MindSpore's CPU threads here (lenet5.threads)."""
-    if threads.tuner_for("doctor") is None:
+    if not threads.applies():
         return "left to the scheduler"
     if device.thread_layout() == "auto":
         return "auto (measured while training, following other programs' load)"

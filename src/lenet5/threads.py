@@ -353,12 +353,17 @@ class LayoutTuner(Callback):
         self.applied = None
 
 
+def applies():
+    """Whether moving MindSpore's threads can help here: Linux, 2+ usable cores, GRAPH mode on
+    CPU, no distributed launcher (it binds its workers itself), and ``setup_device``'s layout not
+    "free"."""
+    return (device.thread_layout() not in (None, "free") and hasattr(os, "sched_setaffinity")
+            and device.usable_cores() >= 2 and not distributed.launched())
+
+
 def tuner_for(kind, notify=None, probe_steps=10):
-    """A :class:`LayoutTuner` for ``setup_device``'s layout where moving threads can help
-    (Linux, 2+ cores, GRAPH mode on CPU, no distributed launcher, layout not "free"), else None.
+    """A :class:`LayoutTuner` for ``setup_device``'s layout where it :func:`applies`, else None.
     ``kind`` names what is run (e.g. "train 32": training at batch 32)."""
-    layout = device.thread_layout()
-    if (layout in (None, "free") or not hasattr(os, "sched_setaffinity")
-            or device.usable_cores() < 2 or distributed.launched()):
+    if not applies():
         return None
-    return LayoutTuner(layout, kind, notify, probe_steps=probe_steps)
+    return LayoutTuner(device.thread_layout(), kind, notify, probe_steps=probe_steps)

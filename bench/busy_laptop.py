@@ -29,9 +29,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lenet5  # noqa: E402  (sets the CPU defaults before MindSpore starts)
-from lenet5.files import atomic_path, replace_marked  # noqa: E402
+from lenet5.atomic import atomic_path, replace_marked  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
-from lenet5.threads import LAYOUTS, measure_other_load  # noqa: E402
+from lenet5.platform.threads import LAYOUTS, measure_other_load  # noqa: E402
 
 RECIPE = RECIPES["course"]
 DOC = os.path.join(ROOT, "docs", "CPU_SPEED.md")
@@ -61,11 +61,11 @@ def child_mindspore(args):
     """Epoch seconds of the training, and seconds of a second evaluation of the test split (the
     first compiles the evaluation graph)."""
     lenet5.setup_device("CPU", seed=1, layout=args.child)
-    dataset = lenet5.create_dataset(args.data_url, training=True, batch_size=RECIPE.batch_size)
+    dataset = lenet5.create_dataset(args.data_url, split="train", batch_size=RECIPE.batch_size)
     net = lenet5.LeNet5()
-    result = lenet5.train(net, dataset, epochs=args.epochs, lr=RECIPE.lr,
-                          momentum=RECIPE.momentum, display=False)
-    test = lenet5.create_dataset(args.data_url, training=False, batch_size=RECIPE.batch_size)
+    result = lenet5.train(net, dataset, RECIPE.with_overrides(epochs=args.epochs),
+                          display=False)
+    test = lenet5.create_dataset(args.data_url, split="test", batch_size=RECIPE.batch_size)
     lenet5.evaluate(net, test)
     start = time.perf_counter()
     lenet5.evaluate(net, test)
@@ -78,11 +78,11 @@ def child_pytorch(args):
     torch.manual_seed(1)
     torch.set_num_threads(lenet5.device.usable_cores())
     from vs_pytorch import torch_evaluate
-    x, y = torch_tensors(args.data_url, True)
+    x, y = torch_tensors(args.data_url, "train")
     model = torch_lenet5()
     optimizer = torch.optim.SGD(model.parameters(), lr=RECIPE.lr, momentum=RECIPE.momentum)
     epochs = torch_train(model, optimizer, x, y, args.epochs, RECIPE.batch_size)[0]
-    test_x, test_y = torch_tensors(args.data_url, False)
+    test_x, test_y = torch_tensors(args.data_url, "test")
     torch_evaluate(model, test_x, test_y, RECIPE.batch_size)
     start = time.perf_counter()
     torch_evaluate(model, test_x, test_y, RECIPE.batch_size)
@@ -145,7 +145,7 @@ def main(argv=None):
         epochs, evaluation = (child_pytorch if args.child == "pytorch" else child_mindspore)(args)
         print(json.dumps([[round(s, 3) for s in epochs], round(evaluation, 3)]))
         return 0
-    lenet5.locate_split(args.data_url, True)  # fail early on a bad folder
+    lenet5.locate_split(args.data_url, "train")  # fail early on a bad folder
     layouts = list(args.layouts)
     if args.torch:
         try:

@@ -24,14 +24,16 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 import lenet5  # noqa: E402
-from lenet5.doctor import cpu_model_and_flags  # noqa: E402
-from lenet5.export import export  # noqa: E402
-from lenet5.files import atomic_path, replace_marked, write_json  # noqa: E402
-from lenet5.predictions import confusion_matrix  # noqa: E402
-from lenet5.footprint import MODELS, build, layer_markdown, markdown_table, measure  # noqa: E402
-from lenet5.quantize import CALIBRATION_IMAGES, quantize_network  # noqa: E402
+from lenet5.platform.doctor import cpu_model_and_flags  # noqa: E402
+from lenet5.deploy.export import export  # noqa: E402
+from lenet5.atomic import atomic_path, replace_marked, write_json  # noqa: E402
+from lenet5.analysis.predictions import confusion_matrix  # noqa: E402
+from lenet5.analysis.tables import markdown_table  # noqa: E402
+from lenet5.deploy.footprint import MODELS, build, layer_markdown, measure  # noqa: E402
+from lenet5.deploy.quantize import CALIBRATION_IMAGES, quantize_network  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
-from lenet5.runtime import OnnxModel, labelled_images  # noqa: E402
+from lenet5.data import labelled_images  # noqa: E402
+from lenet5.deploy.onnx_model import OnnxModel  # noqa: E402
 
 def confusion_markdown(matrix):
     rows = [[str(i)] + [str(v) if v else "." for v in row] for i, row in enumerate(matrix)]
@@ -53,17 +55,16 @@ def optimized_ops(path):
 
 def evaluate_model(name, args, recipe, workdir):
     net = build(name)
-    train_set = lenet5.create_dataset(args.data_url, True, batch_size=recipe.batch_size,
+    train_set = lenet5.create_dataset(args.data_url, "train", batch_size=recipe.batch_size,
                                       resize=net.input_size)
     start = time.perf_counter()
-    lenet5.train(net, train_set, epochs=recipe.epochs, lr=recipe.lr, momentum=recipe.momentum,
-                 display=False)
+    lenet5.train(net, train_set, recipe, display=False)
     train_seconds = time.perf_counter() - start
-    test_set = lenet5.create_dataset(args.data_url, False, batch_size=500, resize=net.input_size)
+    test_set = lenet5.create_dataset(args.data_url, "test", batch_size=500, resize=net.input_size)
     mindspore_accuracy = lenet5.evaluate(net, test_set)["accuracy"]
     out = os.path.join(workdir, name)
     report = quantize_network(net, out, args.data_url, name=name)
-    images, labels = labelled_images(args.data_url, False, net.input_size)
+    images, labels = labelled_images(args.data_url, "test", net.input_size)
     int8_path = os.path.join(out, f"{name}-int8.onnx")
     int8 = OnnxModel(int8_path)(images).argmax(1)
     fp32_path = export(net, os.path.join(out, "fp32"), "ONNX", name=name)["model"]

@@ -19,7 +19,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 import lenet5  # noqa: E402
 from lenet5.errors import Lenet5Error  # noqa: E402
-from lenet5.threads import LAYOUTS  # noqa: E402
+from lenet5.platform.threads import LAYOUTS  # noqa: E402
 
 
 def main():
@@ -29,18 +29,19 @@ def main():
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--sink", action="store_true", help="use MindSpore's dataset sink mode")
     p.add_argument("--layout", default="auto", choices=LAYOUTS,
-                   help="where MindSpore's threads run (setup_device(layout=...), lenet5.threads)")
+                   help="where MindSpore's threads run (setup_device(layout=...), "
+                    "lenet5.platform.threads)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args()
     try:
         lenet5.setup_device("CPU", seed=1, layout=args.layout)
-        dataset = lenet5.create_dataset(args.data_url, training=True)
+        dataset = lenet5.create_dataset(args.data_url, split="train")
     except Lenet5Error as e:
         sys.exit(f"error: {e} (install Debian's dataset-fashion-mnist or pass --data_url)")
     images = dataset.get_dataset_size() * dataset.get_batch_size()
     cpu0, wall0 = time.process_time(), time.perf_counter()
-    result = lenet5.train(lenet5.LeNet5(), dataset, epochs=args.epochs, display=False,
-                          sink=args.sink)
+    recipe = lenet5.RECIPES["course"].with_overrides(epochs=args.epochs)
+    result = lenet5.train(lenet5.LeNet5(), dataset, recipe, display=False, sink=args.sink)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     import mindspore as ms
     report = {"images_per_epoch": images,

@@ -52,9 +52,10 @@ def main():
         return 1
     print("SimQAT rewrote LeNet5:", type(net).__name__, flush=True)
     try:
-        train = lenet5.create_dataset(args.data_url, True, num_samples=args.images)
-        lenet5.train(net, train, epochs=1, display=False)
-        accuracy = lenet5.evaluate(net, lenet5.create_dataset(args.data_url, False))["accuracy"]
+        train = lenet5.create_dataset(args.data_url, "train", num_samples=args.images)
+        lenet5.train(net, train, lenet5.RECIPES["course"].with_overrides(epochs=1),
+                     display=False)
+        accuracy = lenet5.evaluate(net, lenet5.create_dataset(args.data_url, "test"))["accuracy"]
     except Exception as e:
         lines = [line for line in str(e).splitlines() if line.strip() and "---" not in line]
         print(f"result: QAT training fails on {args.device_target}: "

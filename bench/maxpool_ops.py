@@ -14,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 import lenet5  # noqa: E402
-from lenet5.footprint import markdown_table  # noqa: E402
+from lenet5.analysis.tables import markdown_table  # noqa: E402
 
 SHAPES = ((32, 6, 28, 28), (32, 16, 10, 10))
 

@@ -23,13 +23,13 @@ BATCH = 32
 
 def mindspore_steps(steps, layout="split"):
     """Train lenet5's LeNet5 (course recipe's loss and optimizer) for ``steps`` on one batch,
-    with MindSpore's threads on ``layout`` (lenet5.threads) from the second step on."""
+    with MindSpore's threads on ``layout`` (lenet5.platform.threads) from the second step on."""
     import numpy as np
     import lenet5
     import mindspore as ms
     import mindspore.nn as nn
     from lenet5.train import loss_fn
-    from lenet5 import threads
+    from lenet5.platform import threads
     lenet5.setup_device("CPU", seed=1)
     net = lenet5.LeNet5()
     step = nn.TrainOneStepCell(nn.WithLossCell(net, loss_fn()),
@@ -75,7 +75,7 @@ def main():
     p.add_argument("--frameworks", default="mindspore,pytorch")
     p.add_argument("--steps", type=int, default=200, help="logged steps, after 20 unlogged")
     p.add_argument("--layout", default="split", choices=("split", "pack", "free"),
-                   help="where MindSpore's threads run (lenet5.threads; split is what "
+                   help="where MindSpore's threads run (lenet5.platform.threads; split is what "
                         "lenet5.train picks on a quiet 2-core machine)")
     p.add_argument("--child", choices=("mindspore", "pytorch"), help=argparse.SUPPRESS)
     args = p.parse_args()

@@ -61,8 +61,9 @@ def main():
                         "with pad_mode='pad' and padding 0 (MaxPool3DWithArgmax); all the same "
                         "function")
     p.add_argument("--layout", default="split", choices=("auto", "split", "pack", "free"),
-                   help="where MindSpore's threads run (lenet5.threads): the step loops use it "
-                        "(auto: split, what lenet5.train picks on a quiet 2-core machine), "
+                   help="where MindSpore's threads run (lenet5.platform.threads): the step "
+                        "loops use it (auto: split, what lenet5.train picks on a quiet 2-core "
+                        "machine), "
                         "lenet5.train gets it through setup_device")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     args = p.parse_args()
@@ -82,7 +83,7 @@ def main():
         return net
 
     def dataset():
-        return lenet5.create_dataset(args.data_url, training=True, batch_size=batch,
+        return lenet5.create_dataset(args.data_url, split="train", batch_size=batch,
                                      num_samples=steps * batch)
 
     # 1. the input pipeline alone
@@ -102,7 +103,7 @@ def main():
     step.set_train()
     for _ in range(5):  # compile and warm up
         step(images, labels).asnumpy()
-    from lenet5 import threads
+    from lenet5.platform import threads
     placement = threads.place("split" if args.layout == "auto" else args.layout)
     with Clock("step, loss read every step", steps, results):
         for _ in range(steps):
@@ -132,8 +133,8 @@ def main():
 
     for sink in (False, True):
         clock = EpochClock()
-        lenet5.train(network(), dataset(), epochs=2, lr=RECIPE.lr, momentum=RECIPE.momentum,
-                     display=False, sink=sink, callbacks=[clock])
+        lenet5.train(network(), dataset(), RECIPE.with_overrides(epochs=2), display=False,
+                     sink=sink, callbacks=[clock])
         wall, cpu = (v * 1000 / steps for v in clock.epochs[-1])
         name = f"lenet5.train, sink={sink}"
         results[name] = {"wall_s_per_1000_steps": round(wall, 2),

@@ -27,13 +27,13 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 import lenet5  # noqa: E402
-from lenet5.serve import BACKENDS, DigitReader, Server, create_app  # noqa: E402
+from lenet5.deploy.serve import BACKENDS, DigitReader, Server, create_app  # noqa: E402
 
 
 def drawings(data_dir, count):
     """PNG bytes of ``count`` test digits, dark on white, 280x280: what the page posts."""
     from PIL import Image
-    images, _ = lenet5.load_arrays(data_dir, training=False)
+    images, _ = lenet5.load_arrays(data_dir, split="test")
     pngs = []
     for digit in images[:count]:
         page = Image.fromarray(255 - digit).resize((280, 280), Image.Resampling.BILINEAR)
@@ -85,11 +85,10 @@ def main():
     args = p.parse_args()
     lenet5.setup_device("CPU", seed=1)
     if args.ckpt:
-        from lenet5.export import load_network
-        net = load_network(args.ckpt)
+        net, _ = lenet5.open_checkpoint(args.ckpt)
     else:
         net = lenet5.LeNet5()
-        lenet5.train(net, lenet5.create_dataset(args.data_url, True), epochs=3, display=False)
+        lenet5.train(net, lenet5.create_dataset(args.data_url, "train"), display=False)
     pngs = drawings(args.data_url, args.drawings)
     rows = [measure(net, backend, pngs, args.repeat, args.warmup) for backend in BACKENDS]
     print(f"{'backend':<12} {'ready s':>7} {'requests':>8} {'request ms (median)':>20} "

@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 import lenet5  # noqa: E402  (sets the CPU defaults before MindSpore starts)
 from lenet5 import device  # noqa: E402
 from lenet5.errors import Lenet5Error  # noqa: E402
-from lenet5.files import atomic_path  # noqa: E402
+from lenet5.atomic import atomic_path  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
 
 FRAMEWORKS = ("mindspore", "pytorch")
@@ -90,12 +90,11 @@ def run_mindspore(args):
     import mindspore as ms
     target = lenet5.setup_device("CPU", seed=1)
     options = train_options(args.train_option)
-    train_set = lenet5.create_dataset(args.data_url, training=True, batch_size=RECIPE.batch_size)
+    train_set = lenet5.create_dataset(args.data_url, split="train", batch_size=RECIPE.batch_size)
     images = train_set.get_dataset_size() * train_set.get_batch_size()
     net = lenet5.LeNet5()
     start = time.perf_counter()
-    result = lenet5.train(net, train_set, epochs=args.epochs, lr=RECIPE.lr,
-                          momentum=RECIPE.momentum, weight_decay=RECIPE.weight_decay,
+    result = lenet5.train(net, train_set, RECIPE.with_overrides(epochs=args.epochs),
                           display=False, **options)
     seconds = time.perf_counter() - start
     epochs = list(result.epoch_seconds)
@@ -108,10 +107,10 @@ def run_mindspore(args):
         if not count:  # fewer test images than one batch: nothing to time
             evaluation[batch] = None
             continue
-        warm = lenet5.create_dataset(args.data_url, training=False, batch_size=batch,
+        warm = lenet5.create_dataset(args.data_url, split="test", batch_size=batch,
                                      num_samples=min(count, 2 * batch), drop_remainder=True)
         lenet5.evaluate(net, warm)  # compiles the evaluation graph for this batch shape
-        data = lenet5.create_dataset(args.data_url, training=False, batch_size=batch,
+        data = lenet5.create_dataset(args.data_url, split="test", batch_size=batch,
                                      num_samples=count, drop_remainder=True)
         t = time.perf_counter()
         scores = lenet5.evaluate(net, data)
@@ -150,11 +149,11 @@ def torch_lenet5():
     return LeNet5()
 
 
-def torch_tensors(data_url, training):
+def torch_tensors(data_url, split):
     """The split as the course pipeline makes it: (N, 1, 32, 32) float32, normalised; int64."""
     import torch
     from lenet5.data import MNIST_MEAN, MNIST_STD
-    images, labels = lenet5.load_arrays(data_url, training)
+    images, labels = lenet5.load_arrays(data_url, split)
     x = torch.from_numpy(images).unsqueeze(1).float().div_(255)
     x = torch.nn.functional.interpolate(x, size=(32, 32), mode="bilinear", align_corners=False)
     return (x - MNIST_MEAN) / MNIST_STD, torch.from_numpy(labels.astype("int64"))
@@ -200,8 +199,8 @@ def run_pytorch(args):
     torch.manual_seed(1)
     torch.set_num_threads(device.usable_cores())  # as setup_device does for MindSpore
     t = time.perf_counter()
-    x, y = torch_tensors(args.data_url, True)
-    test_x, test_y = torch_tensors(args.data_url, False)
+    x, y = torch_tensors(args.data_url, "train")
+    test_x, test_y = torch_tensors(args.data_url, "test")
     prepare = time.perf_counter() - t
     model = torch_lenet5()
     optimizer = torch.optim.SGD(model.parameters(), lr=RECIPE.lr, momentum=RECIPE.momentum,
@@ -245,7 +244,7 @@ def run_child(framework, argv):
 
 
 def machine():
-    from lenet5.doctor import cpu_model_and_flags
+    from lenet5.platform.doctor import cpu_model_and_flags
     model, flags = cpu_model_and_flags()
     try:
         with open("/proc/meminfo") as f:
@@ -354,8 +353,8 @@ def main(argv=None):
             print(json.dumps(result))
             return 0
         train_options(args.train_option)  # fail early on a bad option
-        for training in (True, False):
-            lenet5.locate_split(args.data_url, training)
+        for split in ("train", "test"):
+            lenet5.locate_split(args.data_url, split)
         frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
         unknown = sorted(set(frameworks) - set(FRAMEWORKS))
         if unknown:

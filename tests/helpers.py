@@ -9,7 +9,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLE = os.path.join(ROOT, "MNIST")
 sys.path.insert(0, os.path.join(ROOT, "src"))
 
-from lenet5 import idx  # noqa: E402
+from lenet5.data import idx  # noqa: E402
 
 NAMES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
          "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
@@ -48,7 +48,8 @@ def trained_ckpt(tmp_path_factory):
     import lenet5
     lenet5.setup_device("CPU", seed=1)
     net = lenet5.LeNet5()
-    lenet5.train(net, lenet5.create_dataset(SAMPLE, True), epochs=3, display=False)
+    lenet5.train(net, lenet5.create_dataset(SAMPLE, "train"), lenet5.RECIPES["course"],
+                 display=False)
     path = tmp_path_factory.mktemp("trained") / "lenet5.ckpt"
     lenet5.save_checkpoint(net, path)
     return path

@@ -3,7 +3,7 @@ import pytest
 
 import lenet5
 from lenet5 import count_parameters
-from lenet5.baselines import BASELINES, MLP, baseline
+from lenet5.analysis.baselines import BASELINES, MLP, baseline
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -1,6 +1,6 @@
 """The supported MindSpore/NumPy range: what ``import lenet5``, main.py and ``lenet5`` say outside
 it. Other versions are faked with package metadata placed ahead on PYTHONPATH, which is all that
-lenet5.compat reads (the real MindSpore is never imported on that path)."""
+lenet5.platform.compat reads (the real MindSpore is never imported on that path)."""
 import os
 import subprocess
 import sys
@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from helpers import ROOT
-from lenet5 import compat
+from lenet5.platform import compat
 
 
 def fake_versions(folder, **versions):

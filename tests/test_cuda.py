@@ -1,4 +1,5 @@
-"""Finding the CUDA 11 libraries MindSpore's GPU plugin needs (lenet5.cuda), with fake files."""
+"""Finding the CUDA 11 libraries MindSpore's GPU plugin needs (lenet5.platform.cuda), with fake
+files."""
 import os
 import shutil
 import subprocess
@@ -6,7 +7,9 @@ import sys
 
 import pytest
 
-from lenet5 import cuda, device, doctor
+from lenet5 import device
+from lenet5.platform import cuda
+from lenet5.platform import doctor
 from lenet5.errors import DeviceError
 
 CUDA11 = ["libcudart.so.11.0", "libcudnn.so.8", "libcublas.so.11", "libcuda.so.1"]

@@ -17,7 +17,7 @@ from lenet5.data import catalog, class_names, emnist, load_arrays, manifest
 from lenet5.data.__main__ import main as data_main
 from lenet5.data.catalog import File
 from lenet5.data.download import DownloadError, prepare
-from lenet5.data.info import pixel_stats
+from lenet5.data.describe import pixel_stats
 from lenet5.errors import DataError, Lenet5Error
 
 FASHION_DIR = catalog.FASHION.local_dirs[0]
@@ -81,8 +81,8 @@ def test_emnist_36_extraction_transposition_and_labels(archive, mirror_factory, 
     dest, cache = tmp_path / "emnist-36", tmp_path / "cache"
     prepare(emnist_entry("emnist-36", data), dest, mirrors=[mirror.url], cache=cache,
             log=lambda *_: None)
-    for split, training in (("train", True), ("test", False)):
-        images, labels = load_arrays(dest, training)
+    for split in ("train", "test"):
+        images, labels = load_arrays(dest, split)
         upright, emnist_labels = truth["byclass", split]
         keep = emnist_labels < 36  # digits 0-9 and capitals 10-35; lower case dropped
         assert np.array_equal(labels, emnist_labels[keep])
@@ -92,7 +92,7 @@ def test_emnist_36_extraction_transposition_and_labels(archive, mirror_factory, 
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte"]  # plain IDX: no .gz to stage
     record = manifest.read(dest)
     assert record["dataset"] == "emnist-36" and record["classes"][26] == "Q"
-    mean, std = pixel_stats(load_arrays(dest, True)[0])
+    mean, std = pixel_stats(load_arrays(dest, "train")[0])
     assert (record["mean"], record["std"]) == (round(mean, 6), round(std, 6))
     assert manifest.normalisation("emnist-36", dest) == (record["mean"], record["std"])
     assert os.path.isfile(cache / "emnist-gzip.zip")
@@ -110,12 +110,12 @@ def test_emnist_letters_and_digits_reuse_the_cached_archive(archive, mirror_fact
     prepare(emnist_entry("emnist-digits", data), tmp_path / "digits", mirrors=[mirror.url],
             cache=cache, log=lines.append)
     assert len(mirror.requests) == 1 and "using the archive downloaded before" in lines[0]
-    images, labels = load_arrays(tmp_path / "letters", training=True)
+    images, labels = load_arrays(tmp_path / "letters", split="train")
     upright, emnist_labels = truth["letters", "train"]
     assert np.array_equal(labels, emnist_labels - 1)  # 1..26 -> 0..25
     assert np.array_equal(images, upright)
     assert class_names("emnist-letters")[labels[0]] == string.ascii_uppercase[labels[0]]
-    assert np.array_equal(load_arrays(tmp_path / "digits", False)[1], truth["digits", "test"][1])
+    assert np.array_equal(load_arrays(tmp_path / "digits", "test")[1], truth["digits", "test"][1])
     # already converted: nothing to do
     prepare(emnist_entry("emnist-digits", data), tmp_path / "digits", mirrors=[mirror.url],
             cache=cache, log=lines.append)

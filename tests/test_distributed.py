@@ -26,7 +26,7 @@ def free_port():
 def image_digests(**shard):
     """Digests of the training images a worker sees in its first epoch, built as main.py does."""
     lenet5.setup_device("CPU", seed=1)  # main.py's default seed, the same on every worker
-    dataset = lenet5.create_dataset(SAMPLE, training=True, batch_size=50, **shard)
+    dataset = lenet5.create_dataset(SAMPLE, split="train", batch_size=50, **shard)
     return [hashlib.sha1(image.tobytes()).hexdigest()
             for images, _ in dataset.create_tuple_iterator(output_numpy=True) for image in images]
 

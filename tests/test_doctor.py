@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from helpers import ROOT, run_main
-from lenet5 import device, doctor
+from lenet5 import device
+from lenet5.platform import doctor
 from lenet5.errors import DeviceError
 
 
@@ -31,7 +32,7 @@ def test_doctor_reports_what_works_here():
     out = proc.stdout
     import mindspore
     assert f"MindSpore       {mindspore.__version__}" in out
-    assert f"versions        MindSpore {mindspore.__version__}, NumPy " in out  # lenet5.compat
+    assert f"versions        MindSpore {mindspore.__version__}, NumPy " in out  # lenet5.platform.compat
     for target in device.TARGETS:
         assert f"device {target}" in out
     assert "device CPU      usable" in out

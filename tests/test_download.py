@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from helpers import SAMPLE, closed_port_url, write_split
-from lenet5 import idx
-from lenet5.data import catalog, download, load_arrays, manifest
+from lenet5.checksums import file_digest
+from lenet5.data import catalog, download, idx, load_arrays, manifest
 from lenet5.data.__main__ import main as data_main
 from lenet5.data.catalog import File
 from lenet5.data.download import DownloadError, prepare
@@ -49,7 +49,7 @@ def test_success_course_layout_checksums_and_manifest(published, mirror_factory,
     for split, names in (("train", NAMES[:2]), ("test", NAMES[2:])):
         for name in names:
             assert (dest / split / name).read_bytes() == files[name]
-    images, labels = load_arrays(dest, training=True)
+    images, labels = load_arrays(dest, split="train")
     assert images.shape == (64, 28, 28) and labels.shape == (64,)
     record = manifest.read(dest)
     assert record["dataset"] == "mnist" and record["classes"] == list("0123456789")
@@ -86,7 +86,7 @@ def test_first_mirror_down_then_second_used(published, mirror_factory, tmp_path)
     notes = []
     prepare(dataset, tmp_path / "d", mirrors=[closed_port_url(), broken.url, good.url],
             log=notes.append)
-    assert load_arrays(tmp_path / "d", training=False)[1].shape == (32,)
+    assert load_arrays(tmp_path / "d", split="test")[1].shape == (32,)
     failures = [n for n in notes if n.startswith("note: ")]
     assert len(failures) == 2 * len(NAMES)
     assert "connection refused" in failures[0] and "HTTP 404" in failures[1]
@@ -177,7 +177,7 @@ def test_shipped_sample_is_never_overwritten_without_force(published, mirror_fac
     assert data_main(["download", "--dest", str(dest), "--mirror", mirror.url]) == 2
     prepare(dataset, dest, force=True, mirrors=[mirror.url], log=lambda *_: None)
     assert (dest / "train" / NAMES[0]).read_bytes() == files[NAMES[0]]
-    assert load_arrays(dest, training=True)[0].shape == (64, 28, 28)  # staging refreshed
+    assert load_arrays(dest, split="train")[0].shape == (64, 28, 28)  # staging refreshed
 
 
 def test_other_data_needs_force_and_stale_plain_files_go(published, mirror_factory, tmp_path):
@@ -189,7 +189,7 @@ def test_other_data_needs_force_and_stale_plain_files_go(published, mirror_facto
         prepare(dataset, dest, mirrors=[mirror.url], log=lambda *_: None)
     prepare(dataset, dest, force=True, mirrors=[mirror.url], log=lambda *_: None)
     assert not (dest / "train" / "train-images-idx3-ubyte").exists()  # would shadow the .gz
-    assert load_arrays(dest, training=True)[0].shape == (64, 28, 28)
+    assert load_arrays(dest, split="train")[0].shape == (64, 28, 28)
 
 
 def test_local_folder_mirror_and_recompressed_copy(published, tmp_path):
@@ -202,7 +202,7 @@ def test_local_folder_mirror_and_recompressed_copy(published, tmp_path):
         (folder / name).write_bytes(gzip.compress(gzip.decompress(data), compresslevel=1))
     assert all(md5((folder / n).read_bytes()) != f.md5 for n, f in zip(NAMES, dataset.files))
     prepare(dataset, tmp_path / "d", mirrors=[str(folder)], log=lambda *_: None)
-    images, _ = load_arrays(tmp_path / "d", training=False)
+    images, _ = load_arrays(tmp_path / "d", split="test")
     (tmp_path / "expected").write_bytes(gzip.decompress(files[NAMES[2]]))
     assert np.array_equal(images, idx.read(tmp_path / "expected"))
     assert download.matches(tmp_path / "d" / "test" / NAMES[2], dataset.files[2]) == \
@@ -226,6 +226,6 @@ def test_shipped_sample_checksums_are_the_files_in_MNIST():
     for name, (gz_sha, content_sha) in catalog.SHIPPED_SAMPLE.items():
         split = "train" if name.startswith("train") else "test"
         path = os.path.join(SAMPLE, split, name + ".gz")
-        assert download.sha256sum(path) == gz_sha
+        assert file_digest(path) == gz_sha
         with gzip.open(path) as f:
             assert hashlib.sha256(f.read()).hexdigest() == content_sha

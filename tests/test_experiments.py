@@ -3,8 +3,8 @@ import pytest
 import lenet5
 from helpers import SAMPLE
 from lenet5 import RECIPES
-from lenet5.baselines import baseline
-from lenet5.experiments import PARTS, ablation, format_trials, run_trial
+from lenet5.analysis.baselines import baseline
+from lenet5.analysis.experiments import PARTS, ablation, format_trials, run_trial
 
 
 def test_ablation_adds_one_part_at_a_time_and_ends_at_the_goal():
@@ -37,7 +37,7 @@ def test_run_trial_and_table():
     trials = [run_trial("lenet5", SAMPLE, recipe, num_samples=1280, each_epoch=True),
               run_trial("mlp", SAMPLE, recipe, make_net=lambda: baseline("mlp-mxnet"),
                         num_samples=1280, resize=(28, 28)),
-              run_trial("adam", SAMPLE, recipe.with_overrides(lr=0.001), optimizer="adam",
+              run_trial("adam", SAMPLE, recipe.with_overrides(lr=0.001, optimizer="adam"),
                         num_samples=1280)]
     lenet, mlp, adam = trials
     assert len(lenet.step_losses) == 80 and lenet.images_seen[-1] == 2560
@@ -47,6 +47,7 @@ def test_run_trial_and_table():
     # same seed, same settings -> the same run
     again = run_trial("again", SAMPLE, recipe, num_samples=1280)
     assert again.step_losses == lenet.step_losses
-    table = format_trials(trials, baseline="lenet5").splitlines()
-    assert table[0].split() == ["setting", "parameters", "accuracy", "train", "s", "change"]
-    assert table[2].split()[:2] == ["lenet5", "61,706"] and table[2].endswith("+0.00")
+    table = [[cell.strip() for cell in line.strip("|").split("|")]
+             for line in format_trials(trials, baseline="lenet5").splitlines()]
+    assert table[0] == ["setting", "parameters", "accuracy", "train s", "change"]
+    assert table[2][:2] == ["lenet5", "61,706"] and table[2][-1] == "+0.00"

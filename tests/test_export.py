@@ -7,12 +7,12 @@ import pytest
 
 from helpers import SAMPLE, assert_one_line_error, run_cli
 from lenet5.data import MNIST_MEAN, MNIST_STD, create_dataset, load_arrays, preprocess
-from lenet5.export import read_test_vectors
+from lenet5.deploy.export import read_test_vectors
 
 
 def test_preprocess_is_the_training_pipeline():
-    images, _ = load_arrays(SAMPLE, training=False)
-    batch = next(create_dataset(SAMPLE, False, batch_size=64, shuffle=False)
+    images, _ = load_arrays(SAMPLE, split="test")
+    batch = next(create_dataset(SAMPLE, "test", batch_size=64, shuffle=False)
                  .create_tuple_iterator(output_numpy=True))[0]
     assert np.array_equal(preprocess(images[:64]), batch)
     assert preprocess(images[:2], resize=(28, 28)).shape == (2, 1, 28, 28)
@@ -29,7 +29,7 @@ def exported(trained_ckpt, tmp_path_factory):
     assert cli.main(["export", "--ckpt", str(trained_ckpt), "--out", str(out), "--format",
                      "mindir", "--batch", "50", "--data_url", SAMPLE]) == 0
     net = lenet5.load_checkpoint(trained_ckpt, lenet5.LeNet5())
-    images, labels = next(create_dataset(SAMPLE, False, batch_size=2000, shuffle=False)
+    images, labels = next(create_dataset(SAMPLE, "test", batch_size=2000, shuffle=False)
                           .create_tuple_iterator(output_numpy=True))
     return out, net, images, labels
 
@@ -71,7 +71,7 @@ def test_onnx_passes_checker_and_sidecar_says_how_to_feed_it(exported, trained_c
 
 @pytest.mark.slow
 def test_onnxruntime_matches_mindspore_on_the_whole_test_split(exported):
-    from lenet5.runtime import OnnxModel
+    from lenet5.deploy.onnx_model import OnnxModel
     out, net, images, labels = exported
     expected = mindspore_logits(net, images)
     got = OnnxModel(out / "lenet5.onnx")(images)
@@ -93,7 +93,7 @@ def test_mindir_reloads_as_graphcell_and_matches(exported):
 
 @pytest.mark.slow
 def test_test_vectors_run_as_the_model_zoo_runs_them(exported):
-    from lenet5.runtime import OnnxModel
+    from lenet5.deploy.onnx_model import OnnxModel
     out, net, images, _ = exported
     (inputs, outputs), = read_test_vectors(out)
     assert list(inputs) == ["image"] and list(outputs) == ["logits"]
@@ -111,7 +111,7 @@ def test_export_bad_input_writes_nothing(trained_ckpt, tmp_path, capsys):
     broken.write_bytes(b"\x00" * 100)
     wrong = tmp_path / "mlp.ckpt"
     import lenet5
-    from lenet5.baselines import baseline
+    from lenet5.analysis.baselines import baseline
     lenet5.save_checkpoint(baseline("mlp-mxnet"), wrong)
     for args, match in (
             (["--format", "AIR"], "AIR export needs an Ascend NPU"),
@@ -129,7 +129,7 @@ def test_export_bad_input_writes_nothing(trained_ckpt, tmp_path, capsys):
 def test_same_network_exports_twice(tmp_path):
     """MindSpore 2.10 fails on a second ONNX export of one Cell; export() works around it."""
     import lenet5
-    from lenet5.export import export
+    from lenet5.deploy.export import export
     lenet5.setup_device("CPU")
     net = lenet5.LeNet5()
     first = export(net, tmp_path / "a", "ONNX")
@@ -142,7 +142,7 @@ def test_a_network_left_in_training_mode_exports_maxpool(tmp_path):
     """LeNet5 trains its pooling with AdaptiveMaxPool2D on CPU; the export is the inference graph."""
     import onnx
     import lenet5
-    from lenet5.export import export
+    from lenet5.deploy.export import export
     lenet5.setup_device("CPU")
     net = lenet5.LeNet5()
     net.set_train(True)  # as lenet5.train leaves it

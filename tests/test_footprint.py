@@ -4,14 +4,14 @@ import json
 import pytest
 
 from helpers import SAMPLE, assert_one_line_error, run_cli
-from lenet5.footprint import build, layers, peak_activation_values
+from lenet5.deploy.footprint import build, layers, peak_activation_values
 
 
 @pytest.fixture(scope="module")
 def onnx_files(tmp_path_factory):
     """Fresh (untrained) networks exported to ONNX: sizes and MACs do not depend on weights."""
     import lenet5
-    from lenet5.export import export
+    from lenet5.deploy.export import export
     lenet5.setup_device("CPU", seed=0)
     out = tmp_path_factory.mktemp("footprint")
     return {name: export(build(name), out, "ONNX", name=name)["model"]

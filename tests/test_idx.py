@@ -5,7 +5,7 @@ import struct
 import numpy as np
 import pytest
 
-from lenet5 import idx
+from lenet5.data import idx
 from lenet5.errors import DataError
 
 

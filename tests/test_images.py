@@ -8,14 +8,14 @@ from PIL import Image
 
 from helpers import ROOT, SAMPLE, assert_one_line_error, run_cli
 from lenet5.data import load_arrays
-from lenet5.images import ImageError, load_digits, mnist_digit, read_grey
+from lenet5.deploy.digits import ImageError, load_digits, mnist_digit, read_grey
 
 EXAMPLES = os.path.join(ROOT, "examples", "digits")
 
 
 @pytest.fixture(scope="module")
 def test_digits():
-    images, labels = load_arrays(SAMPLE, training=False)
+    images, labels = load_arrays(SAMPLE, split="test")
     return images[:40], labels[:40]
 
 
@@ -125,7 +125,7 @@ def test_predict_reads_every_example_right(trained_ckpt, tmp_path, capsys, route
     assert [r["path"] for r in results] == paths
     for digit, result in enumerate(results):
         probabilities = list(result["probabilities"].values())
-        assert result["digit"] == digit, result
+        assert result["class"] == digit and result["label"] == str(digit), result
         assert list(result["probabilities"])[0] == str(digit) and len(probabilities) == 3
         assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0001
 

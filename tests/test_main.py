@@ -5,7 +5,7 @@ import os
 import pytest
 
 from helpers import SAMPLE, run_main, write_split
-from lenet5 import idx
+from lenet5.data import idx
 
 
 def assert_one_clear_error(proc, *fragments):
@@ -60,7 +60,8 @@ def test_help_shows_defaults():
     assert proc.returncode == 0
     text_of_help = " ".join(proc.stdout.split())  # argparse wraps lines at the terminal width
     for text in ("--data_url", "(default: MNIST/, the shipped sample, for mnist", "--train_url",
-                 "(default: outputs/)", "--dataset", "--download", "(default: mnist)",
+                 "(default: outputs/)", "--dataset", "--download",
+                 "(default: mnist, or the dataset --ckpt was trained on)",
                  "course: 3", "course: 32", "course: 0.01", "course: 0.9", "--recipe"):
         assert text in text_of_help
 
@@ -101,9 +102,9 @@ def test_bad_data(tmp_path, kind, fragments):
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--epochs", "0"], "--epochs must be at least 1, got 0"),
-    (["--lr", "-0.1"], "--lr must be positive, got -0.1"),
-    (["--batch_size", "0"], "--batch_size must be at least 1, got 0"),
+    (["--epochs", "0"], "recipe 'course': epochs must be at least 1, got 0"),
+    (["--lr", "-0.1"], "recipe 'course': lr must be positive, got -0.1"),
+    (["--batch_size", "0"], "recipe 'course': batch_size must be at least 1, got 0"),
     (["--epochs", "three"], "argument --epochs: invalid int value: 'three'"),
     (["--device_target", "TPU"], "unknown device target 'TPU'"),
     (["--num_classes", "5"], "label 9 is out of range for --num_classes 5"),

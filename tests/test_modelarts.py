@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from helpers import ROOT, SAMPLE, write_split
-from lenet5 import modelarts
+from lenet5.platform import modelarts
 from lenet5.errors import Lenet5Error
 
 FAKE_MOXING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_moxing")

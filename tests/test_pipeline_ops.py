@@ -7,7 +7,7 @@ from lenet5.data import MNIST_MEAN, MNIST_STD, image_transforms, load_arrays, pr
 
 
 def test_image_transforms_are_the_course_ops_in_order():
-    images, _ = load_arrays(SAMPLE, training=False)
+    images, _ = load_arrays(SAMPLE, split="test")
     x = images[0][:, :, None]
     shapes = []
     for op in image_transforms():
@@ -19,6 +19,6 @@ def test_image_transforms_are_the_course_ops_in_order():
 
 
 def test_preprocess_takes_one_image_or_a_batch():
-    images, _ = load_arrays(SAMPLE, training=False)
+    images, _ = load_arrays(SAMPLE, split="test")
     assert preprocess(images[0]).shape == (1, 1, 32, 32)
     assert np.array_equal(preprocess(images[0]), preprocess(images[:1]))

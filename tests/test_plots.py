@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lenet5 import plots  # noqa: E402
-from lenet5.inspect_net import LayerRow  # noqa: E402
+from lenet5.analysis import plots  # noqa: E402
+from lenet5.analysis.layers import LayerRow  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

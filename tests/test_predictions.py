@@ -4,7 +4,7 @@ import pytest
 import lenet5
 from helpers import SAMPLE
 from lenet5 import LeNet5, create_dataset
-from lenet5.predictions import Predictions, collect, confusion_matrix
+from lenet5.analysis.predictions import Predictions, collect, confusion_matrix
 
 
 def test_confusion_matrix_counts():
@@ -40,7 +40,7 @@ def test_predictions_views():
 
 def test_collect_covers_the_whole_split():
     lenet5.setup_device("CPU", seed=0)
-    p = collect(LeNet5(), create_dataset(SAMPLE, False, batch_size=500, num_samples=1000))
+    p = collect(LeNet5(), create_dataset(SAMPLE, "test", batch_size=500, num_samples=1000))
     assert p.images.shape == (1000, 1, 32, 32) and p.labels.shape == (1000,)
     assert p.probabilities.shape == (1000, 10)
     assert np.allclose(p.probabilities.sum(axis=1), 1, atol=1e-5)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from helpers import SAMPLE, assert_one_line_error, run_cli
-from lenet5.export import read_test_vectors
+from lenet5.deploy.export import read_test_vectors
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +30,10 @@ def test_files(quantized):
 
 @pytest.mark.slow
 def test_int8_accuracy_within_0_3_points_of_fp32(quantized):
-    from lenet5.runtime import OnnxModel, accuracy, labelled_images
+    from lenet5.data import labelled_images
+    from lenet5.deploy.onnx_model import OnnxModel, accuracy
     out, fp32 = quantized
-    images, labels = labelled_images(SAMPLE, training=False)
+    images, labels = labelled_images(SAMPLE, split="test")
     assert len(labels) == 2000
     fp32_accuracy, _ = accuracy(OnnxModel(fp32), images, labels)
     int8_accuracy, _ = accuracy(OnnxModel(out / "lenet5-int8.onnx"), images, labels)
@@ -67,7 +68,7 @@ def test_weights_are_stored_as_int8(quantized):
 
 @pytest.mark.slow
 def test_int8_sidecar_and_test_vectors(quantized):
-    from lenet5.runtime import OnnxModel
+    from lenet5.deploy.onnx_model import OnnxModel
     out, _ = quantized
     side = json.loads((out / "lenet5-int8.onnx.json").read_text())
     assert side["quantization"]["weights"] == "int8, per channel"

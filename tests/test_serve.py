@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+import lenet5
 from helpers import ROOT, SAMPLE, assert_one_line_error, run_cli
 from lenet5.data import load_arrays
-from lenet5.serve import DigitReader, Server, create_app
+from lenet5.deploy.serve import DigitReader, Server, create_app
 
 pytestmark = pytest.mark.slow  # every test here needs the trained checkpoint
 
@@ -44,15 +45,14 @@ def drawing(kind):
 
 def drawn_test_digits(count=40):
     """Test-split digits drawn large, dark on white, and their labels."""
-    images, labels = load_arrays(SAMPLE, training=False)
+    images, labels = load_arrays(SAMPLE, split="test")
     return [png(Image.fromarray(255 - d).resize((280, 280), Image.Resampling.BILINEAR))
             for d in images[:count]], labels[:count]
 
 
 @pytest.fixture(scope="module")
 def net(trained_ckpt):
-    from lenet5.export import load_network
-    return load_network(trained_ckpt)
+    return lenet5.open_checkpoint(trained_ckpt)[0]
 
 
 @pytest.fixture(scope="module")
@@ -93,15 +93,15 @@ def test_health(client, trained_ckpt):
     response = client.get("/health")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "backend": "onnxruntime",
-                                   "checkpoint": str(trained_ckpt), "classes": 10,
-                                   "input_size": [32, 32]}
+                                   "checkpoint": str(trained_ckpt), "dataset": "mnist",
+                                   "classes": list("0123456789"), "input_size": [32, 32]}
 
 
 @pytest.mark.parametrize("kind", ["1", "0"])
 def test_drawn_digit_is_read_and_shown(client, net, kind):
     status, answer = post(client, drawing(kind))
     assert status == 200, answer
-    assert answer["digit"] == int(kind)
+    assert answer["class"] == int(kind)
     p = np.array(answer["probabilities"])
     assert p.shape == (10,) and abs(p.sum() - 1) < 1e-3 and p.argmax() == int(kind)
     digit = np.array(answer["mnist_digit"])
@@ -132,10 +132,10 @@ def test_same_answers_as_lenet5_predict(client, trained_ckpt, tmp_path, capsys):
     for data, line in zip(pngs, out.splitlines()):
         expected = json.loads(line)
         status, answer = post(client, data)
-        assert status == 200 and answer["digit"] == expected["digit"]
+        assert status == 200 and answer["class"] == expected["class"]
         for name, p in expected["probabilities"].items():
             assert abs(answer["probabilities"][int(name)] - p) < 1e-4
-    answers = [post(client, data)[1]["digit"] for data in pngs]
+    answers = [post(client, data)[1]["class"] for data in pngs]
     assert np.mean(np.array(answers) == labels) >= 0.9  # sensible answers on drawn digits
 
 
@@ -143,7 +143,7 @@ def test_mindspore_backend_gives_the_same_answer(net, client):
     mindspore = create_app(DigitReader(net, "mindspore")).test_client()
     for data in [drawing("1"), drawing("0"), *drawn_test_digits(5)[0]]:
         (_, fast), (_, direct) = post(client, data), post(mindspore, data)
-        assert direct["backend"] == "mindspore" and direct["digit"] == fast["digit"]
+        assert direct["backend"] == "mindspore" and direct["class"] == fast["class"]
         np.testing.assert_allclose(direct["probabilities"], fast["probabilities"], atol=1e-4)
         np.testing.assert_allclose(direct["conv1"], fast["conv1"], atol=1e-4)
 
@@ -151,12 +151,12 @@ def test_mindspore_backend_gives_the_same_answer(net, client):
 def test_form_upload_as_curl_sends_it(client):
     response = client.post("/predict", data={"image": (io.BytesIO(drawing("1")), "one.png")},
                            content_type="multipart/form-data")
-    assert response.status_code == 200 and response.get_json()["digit"] == 1
+    assert response.status_code == 200 and response.get_json()["class"] == 1
 
 
 def test_any_content_type_is_read_by_its_bytes(client):
     status, answer = post(client, drawing("0"), content_type="application/x-www-form-urlencoded")
-    assert status == 200 and answer["digit"] == 0
+    assert status == 200 and answer["class"] == 0
 
 
 def huge_png():
@@ -192,7 +192,7 @@ def test_blank_drawing_is_no_ink(client, paper):
 
 
 def test_request_size_limit(reader, client):
-    from lenet5.serve import MAX_BYTES
+    from lenet5.deploy.serve import MAX_BYTES
     status, answer = post(client, b"\0" * (MAX_BYTES + 1))
     assert status == 413 and f"at most {MAX_BYTES:,} bytes" in answer["error"]
     small = create_app(reader, max_bytes=500).test_client()
@@ -218,7 +218,7 @@ def test_concurrent_requests_in_the_real_server(server):
                 request = urllib.request.Request(server.url + "predict", data=drawing(kind),
                                                  headers={"Content-Type": "image/png"})
                 with urllib.request.urlopen(request, timeout=60) as response:
-                    results.append((kind, json.loads(response.read())["digit"]))
+                    results.append((kind, json.loads(response.read())["class"]))
         except Exception as e:  # reported below: an assert in a thread would be lost
             errors.append(repr(e))
 

@@ -1,7 +1,7 @@
-"""The thread-layout decisions of lenet5.threads, fed made-up step times (no timing here)."""
+"""The thread-layout decisions of lenet5.platform.threads, fed made-up step times (no timing here)."""
 import pytest
 
-from lenet5.threads import Layout, LayoutChooser, candidate_layouts, fixed_layout
+from lenet5.platform.threads import Layout, LayoutChooser, candidate_layouts, fixed_layout
 
 MS = 0.001
 
@@ -127,7 +127,7 @@ def test_probes_start_from_what_earlier_runs_found():
 
 
 def test_the_user_is_told_once_when_other_programs_take_the_cpu(monkeypatch):
-    from lenet5 import threads
+    from lenet5.platform import threads
     memory = {"means": {}, "fastest": {"train 32": 3.2 * MS}}  # a quiet run measured before
     monkeypatch.setattr(threads, "_MEMORY", memory)
     said = []
@@ -149,7 +149,7 @@ def test_the_user_is_told_once_when_other_programs_take_the_cpu(monkeypatch):
 
 
 def test_no_word_on_a_quiet_machine(monkeypatch):
-    from lenet5 import threads
+    from lenet5.platform import threads
     monkeypatch.setattr(threads, "_MEMORY", {"means": {}, "fastest": {}})
     said = []
     tuner = threads.LayoutTuner("auto", "train 32", notify=said.append, cores=[0, 1])
@@ -167,7 +167,7 @@ def test_the_note_goes_above_the_progress_display(capsys):
 
 
 def test_other_load_is_measured_in_cores():
-    from lenet5.threads import measure_other_load
+    from lenet5.platform.threads import measure_other_load
     import os
     others = measure_other_load(0.3)
     if not os.path.exists("/proc/stat"):

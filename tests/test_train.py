@@ -4,7 +4,8 @@ import pytest
 import lenet5
 from helpers import SAMPLE
 from lenet5 import LeNet5, create_dataset, evaluate, train
-from lenet5.errors import CheckpointError, DeviceError
+from lenet5.errors import CheckpointError, DeviceError, RecipeError
+from lenet5.recipes import RECIPES, Recipe
 from lenet5.train import learning_rates
 
 
@@ -13,7 +14,8 @@ def trained():
     """One epoch of the course recipe on the shipped sample (about 3 s)."""
     lenet5.setup_device("CPU", seed=7)
     net = LeNet5()
-    result = train(net, create_dataset(SAMPLE, True), epochs=1, display=False)
+    result = train(net, create_dataset(SAMPLE, "train"), RECIPES["course"].with_overrides(epochs=1),
+                   display=False)
     return net, result
 
 
@@ -23,7 +25,7 @@ def test_one_epoch_really_learns(trained):
     assert len(result.step_losses) == 250 and len(result.epoch_losses) == 1
     first, last = np.mean(result.step_losses[:20]), np.mean(result.step_losses[-20:])
     assert first > 2.0 and last < 0.6 * first  # starts near ln(10) = 2.30, falls
-    scores = evaluate(net, create_dataset(SAMPLE, False))
+    scores = evaluate(net, create_dataset(SAMPLE, "test"))
     assert scores["accuracy"] > 0.85  # chance is 0.10
     assert result.images == 8000 and result.images_per_second > 0
 
@@ -35,7 +37,7 @@ def test_checkpoint_roundtrip_gives_same_predictions(trained, tmp_path):
     lenet5.save_checkpoint(net, path)
     assert [p.name for p in tmp_path.iterdir()] == ["lenet5.ckpt"]
     again = lenet5.load_checkpoint(path, LeNet5())
-    images = next(create_dataset(SAMPLE, False, batch_size=64).create_tuple_iterator(
+    images = next(create_dataset(SAMPLE, "test", batch_size=64).create_tuple_iterator(
         output_numpy=True))[0]
     assert np.allclose(lenet5.predict(net, images), lenet5.predict(again, images), atol=1e-6)
 
@@ -60,35 +62,42 @@ def test_same_seed_same_loss_curve():
     curves = []
     for _ in range(2):
         lenet5.setup_device("CPU", seed=3)
-        ds = create_dataset(SAMPLE, True, num_samples=640)
-        curves.append(train(LeNet5(), ds, epochs=2, display=False).step_losses)
+        ds = create_dataset(SAMPLE, "train", num_samples=640)
+        curves.append(train(LeNet5(), ds, Recipe("two", epochs=2), display=False).step_losses)
     assert len(curves[0]) == 40 and curves[0] == curves[1]
 
 
 def test_learning_rate_schedules():
-    assert learning_rates(0.01, 10, 3) == 0.01
-    rates = learning_rates(0.1, 10, 5, "cosine", warmup_epochs=1)
+    assert learning_rates(Recipe("flat", epochs=3, lr=0.01), 10) == 0.01
+    rates = learning_rates(Recipe("cos", epochs=5, lr=0.1, schedule="cosine", warmup_epochs=1),
+                           10)
     assert len(rates) == 50
     assert rates[0] == pytest.approx(0.01) and rates[9] == pytest.approx(0.1)
     assert max(rates) == pytest.approx(0.1) and rates[-1] < 0.001
     assert all(a >= b for a, b in zip(rates[10:], rates[11:]))
-    with pytest.raises(ValueError):
-        learning_rates(0.1, 10, 5, "step")
 
 
-def test_zero_epochs():
-    with pytest.raises(ValueError, match="epochs must be at least 1"):
-        train(LeNet5(), create_dataset(SAMPLE, True), epochs=0)
-
-
-def test_unknown_optimizer():
-    with pytest.raises(ValueError, match="optimizer must be one of"):
-        train(LeNet5(), create_dataset(SAMPLE, True, num_samples=64), optimizer="lbfgs")
+@pytest.mark.parametrize("change, message", [
+    ({"epochs": 0}, "epochs must be at least 1, got 0"),
+    ({"batch_size": 0}, "batch_size must be at least 1, got 0"),
+    ({"lr": -0.1}, "lr must be positive, got -0.1"),
+    ({"momentum": 1.0}, r"momentum must be in \[0, 1\), got 1.0"),
+    ({"weight_decay": -1e-4}, "weight_decay must not be negative"),
+    ({"schedule": "step"}, "schedule must be one of constant, cosine, got 'step'"),
+    ({"warmup_epochs": 5}, r"warmup_epochs must be in \[0, epochs\], got 5"),
+    ({"optimizer": "lbfgs"}, "optimizer must be one of momentum, adam, got 'lbfgs'"),
+])
+def test_a_recipe_checks_its_values(change, message):
+    """Every caller (main.py, notebooks, experiments) gets the same one-line error."""
+    with pytest.raises(RecipeError, match=f"recipe 'course': {message}"):
+        RECIPES["course"].with_overrides(**change)
+    with pytest.raises(RecipeError, match="a recipe has no lrate"):
+        RECIPES["course"].with_overrides(lrate=0.1)
 
 
 def _affinities():
     import os
-    from lenet5.threads import _threads
+    from lenet5.platform.threads import _threads
     return {name: sorted(os.sched_getaffinity(tid)) for tid, name in _threads().items()
             if name.startswith(("ActorThread_", "KernelThread_"))}
 
@@ -107,8 +116,8 @@ def _train_and_look(layout, step=3, images=320):
                     os.sched_getaffinity(threading.get_native_id())))
 
     lenet5.setup_device("CPU", seed=3, layout=layout)
-    losses = train(LeNet5(), create_dataset(SAMPLE, True, num_samples=images), epochs=1,
-                   display=False, callbacks=[Look()]).step_losses
+    losses = train(LeNet5(), create_dataset(SAMPLE, "train", num_samples=images),
+                   Recipe("one", epochs=1), display=False, callbacks=[Look()]).step_losses
     return seen, losses
 
 
@@ -120,7 +129,7 @@ needs_affinity = pytest.mark.skipif(
 @needs_affinity
 def test_thread_layouts_place_mindspore_threads_and_give_the_cores_back(monkeypatch):
     import os
-    from lenet5 import threads
+    from lenet5.platform import threads
     monkeypatch.setattr(threads, "_MEMORY", {"means": {}, "fastest": {}})  # a first probe
     cores = sorted(os.sched_getaffinity(0))
     split, losses = _train_and_look("split")
@@ -139,7 +148,7 @@ def test_thread_layouts_place_mindspore_threads_and_give_the_cores_back(monkeypa
 
 @needs_affinity
 def test_auto_layout_probes_and_settles_on_one(monkeypatch):
-    from lenet5 import threads
+    from lenet5.platform import threads
     chosen = []
     monkeypatch.setattr(threads.LayoutTuner, "restore", lambda self: (
         chosen.append(self.chooser), threads.ThreadPlacement.restore(self.placement)))
@@ -151,7 +160,7 @@ def test_auto_layout_probes_and_settles_on_one(monkeypatch):
 
 
 def test_no_thread_moves_under_a_distributed_launcher_or_in_pynative(monkeypatch):
-    from lenet5 import threads
+    from lenet5.platform import threads
     lenet5.setup_device("CPU")
     assert (threads.tuner_for("train 32") is not None) == (
         hasattr(__import__("os"), "sched_setaffinity") and lenet5.device.usable_cores() >= 2)

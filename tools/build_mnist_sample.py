@@ -19,7 +19,7 @@ import tarfile
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
-from lenet5 import idx  # noqa: E402
+from lenet5.data import idx  # noqa: E402
 
 TRAIN_FRACTION = 0.8
 SEED = 20151201  # any fixed number: the split must be the same on every machine

@@ -16,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 from lenet5.data import load_arrays  # noqa: E402
-from lenet5.files import atomic_path  # noqa: E402
+from lenet5.atomic import atomic_path  # noqa: E402
 
 SHEET, SCALE = 160, 4
 
@@ -27,8 +27,8 @@ def main(argv=None):
     p.add_argument("--data_url", default="MNIST/")
     p.add_argument("--out", default="examples/digits")
     args = p.parse_args(argv)
-    train_images, train_labels = load_arrays(args.data_url, training=True)
-    images, labels = load_arrays(args.data_url, training=False)
+    train_images, train_labels = load_arrays(args.data_url, split="train")
+    images, labels = load_arrays(args.data_url, split="test")
     for label in range(10):
         mean = train_images[train_labels == label].mean(axis=0)
         candidates = np.flatnonzero(labels == label)

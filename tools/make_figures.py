@@ -2,7 +2,7 @@
 
     python tools/make_figures.py [--data MNIST/] [--out course/images]
 
-Every figure comes from the package's own plotting functions (lenet5.plots), the shipped
+Every figure comes from the package's own plotting functions (lenet5.analysis.plots), the shipped
 sample and one training run of the course recipe (seed 1), the same as the notebooks show.
 """
 import argparse
@@ -20,10 +20,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 
 import lenet5  # noqa: E402
-from lenet5 import plots  # noqa: E402
-from lenet5.files import atomic_path  # noqa: E402
-from lenet5.inspect_net import feature_maps, layer_table  # noqa: E402
-from lenet5.predictions import collect  # noqa: E402
+from lenet5.analysis import plots  # noqa: E402
+from lenet5.atomic import atomic_path  # noqa: E402
+from lenet5.analysis.layers import feature_maps, layer_table  # noqa: E402
+from lenet5.analysis.predictions import collect  # noqa: E402
 
 
 def save(fig, out, name):
@@ -35,8 +35,8 @@ def save(fig, out, name):
 
 
 def data_figures(data, out):
-    images, labels = lenet5.load_arrays(data, training=True)
-    _, test_labels = lenet5.load_arrays(data, training=False)
+    images, labels = lenet5.load_arrays(data, split="train")
+    _, test_labels = lenet5.load_arrays(data, split="test")
     save(plots.digit_grid(images[:20], [str(v) for v in labels[:20]], ncols=10), out, "digits.png")
     save(plots.class_counts({"train": np.bincount(labels, minlength=10),
                              "test": np.bincount(test_labels, minlength=10)}), out,
@@ -58,8 +58,7 @@ def network_figures(data, out):
 
     course = lenet5.RECIPES["course"]
     result = lenet5.train(net, lenet5.create_dataset(data, batch_size=course.batch_size),
-                          epochs=course.epochs, lr=course.lr, momentum=course.momentum,
-                          display=False)
+                          course, display=False)
     steps = np.arange(1, len(result.step_losses) + 1)
     fig, ax = plt.subplots(figsize=(6, 2.8))
     ax.plot(steps, result.step_losses, color="0.8", lw=0.8, label="every step")
@@ -67,7 +66,7 @@ def network_figures(data, out):
                  xlabel="training step (batch of 32)", ylabel="loss")
     save(fig, out, "loss_curve.png")
 
-    preds = collect(net, lenet5.create_dataset(data, training=False, batch_size=250))
+    preds = collect(net, lenet5.create_dataset(data, split="test", batch_size=250))
     print(f"course recipe, seed 1: test accuracy {preds.accuracy:.2%}")
     save(plots.confusion(preds.confusion_matrix()), out, "confusion.png")
     wrong = preds.mistakes()[:12]

@@ -3,7 +3,7 @@
     python tools/recipe_ablation.py [--epochs N] [--seeds 1 2 3] [--json FILE]
 
 Starts from the course recipe and adds one part of the ``accurate`` recipe at a time
-(lenet5.experiments.ablation), training every step for the accurate recipe's number of epochs
+(lenet5.analysis.experiments.ablation), training every step for the accurate recipe's number of epochs
 on the shipped sample; also trains the course recipe as published (3 epochs) and the MLP
 baselines for comparison. Prints a Markdown table; ``--json`` also writes every number.
 Takes about 4 x 30 epochs: 5-10 minutes on a quiet 2-core CPU.
@@ -18,10 +18,10 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 
 import lenet5  # noqa: E402
 from lenet5 import RECIPES  # noqa: E402
-from lenet5.baselines import INPUT_SIZE, baseline  # noqa: E402
+from lenet5.analysis.baselines import INPUT_SIZE, baseline  # noqa: E402
 from lenet5.device import usable_cores  # noqa: E402
-from lenet5.experiments import ablation, run_trial  # noqa: E402
-from lenet5.files import write_json  # noqa: E402
+from lenet5.analysis.experiments import ablation, run_trial  # noqa: E402
+from lenet5.atomic import write_json  # noqa: E402
 
 
 def main(argv=None):

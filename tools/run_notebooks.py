@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 
 from lenet5.device import usable_cores  # noqa: E402
-from lenet5.files import atomic_path  # noqa: E402
+from lenet5.atomic import atomic_path  # noqa: E402
 
 KERNEL = "python3"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}

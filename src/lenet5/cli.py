@@ -2,8 +2,10 @@
 
 Each subcommand lives in its own module, which provides
 
-    add_arguments(parser)   # its argparse arguments (keep MindSpore imports out of module scope)
+    add_arguments(parser)   # its argparse arguments
     run(args) -> int        # the work; raise Lenet5Error for bad input: one line, exit 2
+
+``Parser`` and ``HelpFormatter`` are also main.py's and ``python -m lenet5.data``'s.
 """
 import argparse
 import importlib
@@ -13,13 +15,16 @@ from .errors import Lenet5Error, exit_code
 
 # name -> (module, one-line help). Add a subcommand by adding a line here.
 COMMANDS = {
-    "predict": ("lenet5.images", "read the digit in image files (photos, scans, PNGs)"),
-    "export": ("lenet5.export", "export a checkpoint as MINDIR, ONNX or AIR, with a sidecar JSON"),
-    "quantize": ("lenet5.quantize", "int8 post-training quantization of the ONNX model"),
-    "footprint": ("lenet5.footprint", "per-layer parameters, MACs, memory and latency tables"),
+    "predict": ("lenet5.deploy.predict", "read the digit in image files (photos, scans, PNGs)"),
+    "export": ("lenet5.deploy.export",
+               "export a checkpoint as MINDIR, ONNX or AIR, with a sidecar JSON"),
+    "quantize": ("lenet5.deploy.quantize", "int8 post-training quantization of the ONNX model"),
+    "footprint": ("lenet5.deploy.footprint",
+                  "per-layer parameters, MACs, memory and latency tables"),
     "data": ("lenet5.data.__main__", "download a dataset with checksums, or inspect a data folder"),
-    "serve": ("lenet5.serve", "a web page to draw a digit on and see the network read it"),
-    "doctor": ("lenet5.doctor", "what works on this machine: MindSpore, devices, threads, run_check"),
+    "serve": ("lenet5.deploy.serve", "a web page to draw a digit on and see the network read it"),
+    "doctor": ("lenet5.platform.doctor",
+               "what works on this machine: MindSpore, devices, threads, run_check"),
 }
 
 
@@ -31,7 +36,10 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line on stderr, exit 2: never the usage text plus a line
+    """An ArgumentParser whose errors are one line on stderr and exit 2 (a Lenet5Error), never
+    the usage text plus a line."""
+
+    def error(self, message):
         raise Lenet5Error(f"{self.prog}: {message}")
 
 

@@ -2,10 +2,15 @@
 per-device choices of MindSpore's model zoo (:func:`device_settings`)."""
 import contextlib
 import io
-import os
 from dataclasses import dataclass, replace
 
+import mindspore as ms
+import mindspore.dataset as ds
+import numpy as np
+
 from .errors import DeviceError
+from .platform import cuda, threads as thread_layouts
+from .platform.threads import usable_cores  # noqa: F401  (lenet5.device.usable_cores)
 
 TARGETS = ("CPU", "GPU", "Ascend")
 MODES = ("graph", "pynative")
@@ -17,14 +22,6 @@ INSTALL_HINT = {
               "(https://www.mindspore.cn/install), then source CANN's set_env.sh",
 }
 _state = {}
-
-
-def usable_cores():
-    """CPU cores this process may run on (respects taskset/cgroup affinity)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def normalise_target(target):
@@ -39,7 +36,6 @@ def normalise_target(target):
 
 def is_available(target):
     """Whether this MindSpore build can run on ``target`` on this machine."""
-    import mindspore as ms
     if target == "CPU":
         return True
     module = {"GPU": ms.device_context.gpu, "Ascend": ms.device_context.ascend}[target]
@@ -57,7 +53,6 @@ def available_targets():
 
 def resolve_target(target="auto"):
     """The device to use: ``auto`` picks Ascend, then GPU, then CPU; an unusable one raises."""
-    import mindspore as ms
     target = normalise_target(target)
     if target == "auto":
         return next(t for t in ("Ascend", "GPU", "CPU") if is_available(t))
@@ -72,7 +67,6 @@ def resolve_target(target="auto"):
 def install_hint(target):
     """How to make ``target`` usable: for GPU, the driver and CUDA 11 libraries not found here."""
     if target == "GPU":
-        from . import cuda
         missing = cuda.advice(cuda.check()[1])
         if missing:
             return f"{missing} (MindSpore's GPU requirements: https://www.mindspore.cn/install)"
@@ -89,20 +83,17 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
     (MindSpore's default of 25 threads oversubscribes a laptop) and the runtime one thread.
     ``layout``: where those threads run while :func:`lenet5.train` and :func:`lenet5.evaluate`
     work in GRAPH mode on CPU: "auto" measures which cores are fastest and follows other
-    programs' load (:mod:`lenet5.threads`); "split", "pack" or "free" force one layout.
+    programs' load (:mod:`lenet5.platform.threads`); "split", "pack" or "free" force one layout.
 
     Calling it again in the same process (a notebook's setup cell run twice) is fine, with any
     seed, mode or target; MindSpore sets its CPU thread counts once per process, so a second
     ``threads`` only changes the dataset workers (restart the kernel for other kernel threads).
     """
-    import mindspore as ms
-    import mindspore.dataset as ds
-
-    from .threads import LAYOUTS
     if mode not in MODES:
         raise DeviceError(f"unknown mode {mode!r}: choose graph or pynative")
-    if layout not in LAYOUTS:
-        raise DeviceError(f"unknown thread layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
+    if layout not in thread_layouts.LAYOUTS:
+        raise DeviceError(f"unknown thread layout {layout!r}: choose one of "
+                          f"{', '.join(thread_layouts.LAYOUTS)}")
     target = resolve_target(target)
     ms.set_context(mode=ms.GRAPH_MODE if mode == "graph" else ms.PYNATIVE_MODE)
     ms.set_device(target, device_id)
@@ -118,7 +109,7 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
             ms.runtime.dispatch_threads_num(1)
             _state["cpu_threads"] = cores
         ds.config.set_num_parallel_workers(cores)
-    _state["layout"] = layout if target == "CPU" and mode == "graph" else None
+    thread_layouts.use_layout(layout if target == "CPU" and mode == "graph" else None)
     if seed is not None:
         seed_everything(seed)
     return target
@@ -126,9 +117,6 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
 
 def seed_everything(seed):
     """Seed MindSpore's operators (weight initialisation), the dataset pipeline and NumPy."""
-    import mindspore as ms
-    import mindspore.dataset as ds
-    import numpy as np
     ms.set_seed(seed)
     ds.config.set_seed(seed)
     np.random.seed(seed)
@@ -137,12 +125,6 @@ def seed_everything(seed):
 def cpu_threads():
     """CPU kernel threads set by :func:`setup_device` in this process (None: MindSpore's 25)."""
     return _state.get("cpu_threads")
-
-
-def thread_layout():
-    """The thread layout asked of :func:`setup_device` where it applies (GRAPH mode on CPU),
-    else None."""
-    return _state.get("layout")
 
 
 @dataclass(frozen=True)

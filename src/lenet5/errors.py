@@ -21,6 +21,20 @@ class CheckpointError(Lenet5Error):
     """A checkpoint that is missing, corrupt, or made for another network."""
 
 
+class RecipeError(Lenet5Error):
+    """A training recipe with a value that cannot train (0 epochs, a negative rate...)."""
+
+
+def first_line(error, limit=200):
+    """The first line of ``error`` (an exception or a text), at most ``limit`` characters:
+    MindSpore's and onnxruntime's messages go on for pages of C++ detail. An exception without
+    a message gives its type's name, an empty text ''."""
+    text = str(error).strip()
+    if not text:
+        return type(error).__name__ if isinstance(error, BaseException) else ""
+    return text.splitlines()[0][:limit]
+
+
 def exit_code(action, interrupted="interrupted"):
     """Run ``action()`` for a command-line entry point and return its exit code.
 

@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 from mindspore.train import Callback
+from tqdm import tqdm
 
 
 def _interactive():
@@ -22,12 +23,11 @@ def _tqdm():
     """A widget bar in Jupyter when ipywidgets is installed, else the text bar (works there too)."""
     if "ipykernel" in sys.modules:
         try:
-            import ipywidgets  # noqa: F401
-            from tqdm.notebook import tqdm
-            return tqdm
+            import ipywidgets  # noqa: F401  (optional: tqdm's notebook bar needs it)
+            from tqdm.notebook import tqdm as notebook_tqdm
+            return notebook_tqdm
         except ImportError:
             pass
-    from tqdm import tqdm
     return tqdm
 
 
@@ -50,14 +50,15 @@ class TrainingMonitor(Callback):
 
     Works from MindSpore's global step count, so it reads the same whether steps arrive one by
     one or in dataset-sink chunks (then one loss per chunk is recorded: the chunk's last).
-    ``display``: "auto" (a bar when interactive, else log lines), "bar", "log", None (only
-    the per-epoch summary line) or False (nothing printed).
+    ``display``: "auto" (a bar when interactive, else log lines), "bar", "log", None or
+    "none" (only the per-epoch summary line) or False (nothing printed).
     """
 
     def __init__(self, batch_size, steps_per_epoch, epochs, display="auto", out=None):
         super().__init__()
         self.batch_size, self.steps_per_epoch, self.epochs = batch_size, steps_per_epoch, epochs
-        self.display = ("bar" if _interactive() else "log") if display == "auto" else display
+        self.display = {"auto": "bar" if _interactive() else "log", "none": None}.get(display,
+                                                                                  display)
         self.out = out or sys.stdout
         self.step_losses, self.epoch_losses, self.epoch_seconds = [], [], []
         self._bar = None

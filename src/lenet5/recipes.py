@@ -1,8 +1,15 @@
 """Training recipes: the course experiment as published, and the most accurate one we measured.
 
-See README.md ("Recipes") for the accuracy and time each gives on the shipped sample.
+A :class:`Recipe` is passed whole (``train(net, dataset, recipe)``) and checks its own values,
+so a notebook, ``main.py`` and the experiments all get the same errors. See README.md
+("Recipes") for the accuracy and time each gives on the shipped sample.
 """
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+
+from .errors import RecipeError
+
+SCHEDULES = ("constant", "cosine")  # cosine: decay to 0 over all steps, after the warm-up
+OPTIMIZERS = ("momentum", "adam")  # nn.Momentum (momentum 0 is plain SGD) or nn.Adam
 
 
 @dataclass(frozen=True)
@@ -11,14 +18,35 @@ class Recipe:
     epochs: int = 3
     batch_size: int = 32
     lr: float = 0.01
-    momentum: float = 0.9
+    momentum: float = 0.9  # unused by Adam
     weight_decay: float = 0.0
-    schedule: str = "constant"  # or "cosine": decay to 0 over all steps
+    schedule: str = "constant"
     warmup_epochs: int = 0
     augment: bool = False  # random affine distortions inside the MindSpore pipeline
+    optimizer: str = "momentum"
+
+    def __post_init__(self):
+        checks = (
+            (self.epochs >= 1, "epochs must be at least 1"),
+            (self.batch_size >= 1, "batch_size must be at least 1"),
+            (self.lr > 0, "lr must be positive"),
+            (0 <= self.momentum < 1, "momentum must be in [0, 1)"),
+            (self.weight_decay >= 0, "weight_decay must not be negative"),
+            (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
+            (0 <= self.warmup_epochs <= self.epochs, "warmup_epochs must be in [0, epochs]"),
+            (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
+        )
+        for ok, message in checks:
+            if not ok:
+                field = message.split()[0]
+                raise RecipeError(f"recipe {self.name!r}: {message}, got "
+                                  f"{getattr(self, field)!r}")
 
     def with_overrides(self, **values):
-        """A copy with the given fields changed; ``None`` values are ignored."""
+        """A copy with the given fields changed (checked again); ``None`` values are ignored."""
+        unknown = set(values) - {f.name for f in fields(self)}
+        if unknown:
+            raise RecipeError(f"a recipe has no {', '.join(sorted(unknown))}")
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
     def as_dict(self):

@@ -7,54 +7,49 @@ import mindspore as ms
 import mindspore.nn as nn
 import numpy as np
 from mindspore.ops import functional as F
+from mindspore.train import CheckpointConfig, Model, ModelCheckpoint
+from mindspore.train.amp import AMP_WHITE_LIST
 
-from . import threads
+from .checkpoint import CheckpointInfo
+from .platform import threads
 from .progress import TrainingMonitor
+from .recipes import RECIPES
 
 
 def loss_fn():
     """The course's loss: softmax cross-entropy on integer labels, averaged over the batch."""
-    import mindspore.nn as nn
     return nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
 
 
-def learning_rates(lr, steps_per_epoch, epochs, schedule="constant", warmup_epochs=0):
-    """The learning rate as one number (constant) or one value per step (cosine + warm-up)."""
-    if schedule == "constant":
-        return lr
-    if schedule != "cosine":
-        raise ValueError(f"unknown schedule {schedule!r}")
-    total, warmup = steps_per_epoch * epochs, steps_per_epoch * warmup_epochs
+def learning_rates(recipe, steps_per_epoch):
+    """The recipe's learning rate as one number (constant) or one value per step (cosine
+    with a linear warm-up)."""
+    if recipe.schedule == "constant":
+        return recipe.lr
+    lr, total = recipe.lr, steps_per_epoch * recipe.epochs
+    warmup = steps_per_epoch * recipe.warmup_epochs
     steps = np.arange(total, dtype=np.float64)
     cosine = 0.5 * lr * (1 + np.cos(np.pi * (steps - warmup) / max(1, total - warmup)))
     ramp = lr * (steps + 1) / max(1, warmup)
     return np.where(steps < warmup, ramp, cosine).astype(np.float32).tolist()
 
 
-OPTIMIZERS = ("momentum", "adam")
+def make_optimizer(recipe, params, steps_per_epoch):
+    """``nn.Momentum`` (the course's; momentum 0 is plain SGD) or ``nn.Adam``, as the recipe
+    says."""
+    rate = learning_rates(recipe, steps_per_epoch)
+    if recipe.optimizer == "adam":
+        return nn.Adam(params, learning_rate=rate, weight_decay=recipe.weight_decay)
+    return nn.Momentum(params, learning_rate=rate, momentum=recipe.momentum,
+                       weight_decay=recipe.weight_decay)
 
 
-def make_optimizer(name, params, rate, momentum=0.9, weight_decay=0.0):
-    """``nn.Momentum`` (the course's; momentum=0 is plain SGD) or ``nn.Adam``."""
-    import mindspore.nn as nn
-    if name == "momentum":
-        return nn.Momentum(params, learning_rate=rate, momentum=momentum,
-                           weight_decay=weight_decay)
-    if name == "adam":
-        return nn.Adam(params, learning_rate=rate, weight_decay=weight_decay)
-    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {name!r}")
-
-
-def make_model(net, lr=0.01, momentum=0.9, weight_decay=0.0, steps_per_epoch=1, epochs=1,
-               schedule="constant", warmup_epochs=0, optimizer="momentum", amp_level="O0"):
-    """A ``Model`` with the course's loss, the optimizer and accuracy/loss metrics.
+def make_model(net, recipe, steps_per_epoch, amp_level="O0"):
+    """A ``Model`` with the course's loss, the recipe's optimizer and accuracy/loss metrics.
 
     ``amp_level``: MindSpore's mixed precision (see ``device.device_settings``); for O1 on
     LeNet5 use :func:`train`, which works around MindSpore's O1 (:func:`amp_o1`)."""
-    import mindspore.nn as nn
-    from mindspore.train import Model
-    rate = learning_rates(lr, steps_per_epoch, epochs, schedule, warmup_epochs)
-    optimizer = make_optimizer(optimizer, net.trainable_params(), rate, momentum, weight_decay)
+    optimizer = make_optimizer(recipe, net.trainable_params(), steps_per_epoch)
     return Model(net, loss_fn(), optimizer, metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()},
                  amp_level=amp_level)
 
@@ -81,7 +76,6 @@ def amp_o1(net):
     1.x's way instead (wrap the white-listed cells), undone afterwards so that evaluation and
     export see the float32 network they were given.
     """
-    from mindspore.train.amp import AMP_WHITE_LIST
     kinds = tuple(k for k in AMP_WHITE_LIST if isinstance(k, type) and issubclass(k, nn.Cell))
     swapped = []  # (parent cell, attribute name, original cell)
     for _, parent in net.cells_and_names():
@@ -112,59 +106,57 @@ class TrainResult:
         return self.images / self.seconds if self.seconds else 0.0
 
 
-def train(net, dataset, epochs=3, lr=0.01, momentum=0.9, weight_decay=0.0, schedule="constant",
-          warmup_epochs=0, ckpt_dir=None, display="auto", sink=False, callbacks=(),
-          optimizer="momentum", amp_level="O0"):
-    """Train ``net`` on ``dataset`` (from :func:`create_dataset`); return a :class:`TrainResult`.
+def train(net, dataset, recipe=RECIPES["course"], ckpt_dir=None, display="auto", sink=False,
+          callbacks=(), amp_level="O0", checkpoint_info=None):
+    """Train ``net`` on ``dataset`` (from :func:`create_dataset`) with ``recipe`` (its epochs,
+    optimizer and learning rates; the batch size is the dataset's); return a
+    :class:`TrainResult`.
 
-    ``optimizer``: "momentum" (the course's ``nn.Momentum``) or "adam" (``momentum`` unused).
-
-    ``ckpt_dir``: also save a checkpoint after every epoch there (``lenet5-<epoch>_<step>.ckpt``).
-    ``display``: see :class:`TrainingMonitor`. ``sink``: feed whole epochs through MindSpore's
-    dataset sink (GPU/Ascend; MindSpore runs CPU training without sink whatever is asked).
-    ``amp_level``: mixed precision (see ``device.device_settings``). On CPU in GRAPH mode,
-    MindSpore's threads run where they are fastest, which depends on what else uses the CPU
-    (:mod:`lenet5.threads`; ``setup_device(layout=...)``).
+    ``ckpt_dir``: also save a checkpoint after every epoch there
+    (``lenet5-<epoch>_<step>.ckpt``), each with ``checkpoint_info`` (default: the network and
+    recipe with MNIST's classes; see :mod:`lenet5.checkpoint`). ``display``: see
+    :class:`TrainingMonitor`. ``sink``: feed whole epochs through MindSpore's dataset sink
+    (GPU/Ascend; MindSpore runs CPU training without sink whatever is asked). ``amp_level``:
+    mixed precision (see ``device.device_settings``). On CPU in GRAPH mode, MindSpore's
+    threads run where they are fastest, which depends on what else uses the CPU
+    (:mod:`lenet5.platform.threads`; ``setup_device(layout=...)``).
     """
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}")
     steps = dataset.get_dataset_size()
     with amp_o1(net) if amp_level == "O1" else contextlib.nullcontext():
-        model = make_model(net, lr, momentum, weight_decay, steps, epochs, schedule,
-                           warmup_epochs, optimizer, "O0" if amp_level == "O1" else amp_level)
-        return _fit(model, dataset, steps, epochs, ckpt_dir, display, sink, callbacks)
+        model = make_model(net, recipe, steps, "O0" if amp_level == "O1" else amp_level)
+        if ckpt_dir:
+            info = checkpoint_info or CheckpointInfo.describe(net, recipe=recipe)
+            callbacks = [*callbacks, epoch_checkpoints(ckpt_dir, steps, recipe.epochs, info)]
+        return _fit(model, dataset, steps, recipe.epochs, display, sink, callbacks)
 
 
-def _fit(model, dataset, steps, epochs, ckpt_dir, display, sink, callbacks):
+def epoch_checkpoints(folder, steps_per_epoch, epochs, info):
+    """MindSpore's ``ModelCheckpoint``, saving after every epoch, each file with ``info``."""
+    return ModelCheckpoint(prefix="lenet5", directory=folder, config=CheckpointConfig(
+        save_checkpoint_steps=steps_per_epoch, keep_checkpoint_max=epochs,
+        append_info=[info.entry()]))
+
+
+def _fit(model, dataset, steps, epochs, display, sink, callbacks):
     """``model.train`` with the progress display, checkpoints and thread layout of train()."""
-    from mindspore.train import CheckpointConfig, ModelCheckpoint
-
     monitor = TrainingMonitor(dataset.get_batch_size(), steps, epochs, display=display)
-    cbs = [monitor, *callbacks]
-    saver = None
-    if ckpt_dir:
-        saver = ModelCheckpoint(prefix="lenet5", directory=ckpt_dir,
-                                config=CheckpointConfig(save_checkpoint_steps=steps,
-                                                        keep_checkpoint_max=epochs))
-        cbs.append(saver)
     tuner = threads.tuner_for(f"train {dataset.get_batch_size()}", notify=monitor.note)
     start = time.perf_counter()
     try:
-        model.train(epochs, dataset, callbacks=cbs + ([tuner] if tuner else []),
+        model.train(epochs, dataset, callbacks=[monitor, *callbacks] + ([tuner] if tuner else []),
                     dataset_sink_mode=sink)
     finally:
         if tuner:
             tuner.restore()
     seconds = time.perf_counter() - start
+    savers = [c for c in callbacks if isinstance(c, ModelCheckpoint)]
     return TrainResult(monitor.epoch_losses, monitor.step_losses, monitor.epoch_seconds, seconds,
                        images=steps * dataset.get_batch_size() * epochs,
-                       checkpoints=[saver.latest_ckpt_file_name] if saver else [])
+                       checkpoints=[s.latest_ckpt_file_name for s in savers])
 
 
 def evaluate(net, dataset):
     """Accuracy and mean loss of ``net`` on ``dataset``: ``{"accuracy": ..., "loss": ...}``."""
-    from mindspore.train import Model
-    import mindspore.nn as nn
     model = Model(net, loss_fn(), metrics={"accuracy": nn.Accuracy(), "loss": nn.Loss()})
     # Short runs: a shorter probe of the thread layouts, which starts from what training found.
     tuner = threads.tuner_for(f"eval {dataset.get_batch_size()}", probe_steps=3)
@@ -177,9 +169,13 @@ def evaluate(net, dataset):
     return {k: float(v) for k, v in result.items()}
 
 
+def softmax(logits):
+    """Class probabilities from logits (N, classes), in NumPy: float64 inside, float32 out."""
+    z = np.asarray(logits, dtype=np.float64)
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return (z / z.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 def predict(net, images):
     """Class probabilities for a float32 batch (N, 1, 32, 32) already normalised like training."""
-    import mindspore as ms
-    from mindspore import ops
-    logits = net(ms.Tensor(np.asarray(images, dtype=np.float32)))
-    return ops.softmax(logits, axis=1).asnumpy()
+    return softmax(net(ms.Tensor(np.asarray(images, dtype=np.float32))).asnumpy())

@@ -1,10 +1,13 @@
-"""Data: the input pipeline (``pipeline``), the dataset catalogue (``catalog``), and from the
-command line (``python -m lenet5.data``) the downloader and the inspector."""
+"""Data: the input pipeline (``pipeline``), datasets in local folders (``folder``), the
+dataset catalogue (``catalog``), and from the command line (``python -m lenet5.data``) the
+downloader (``download``) and the inspector (``describe``)."""
 from .catalog import DATASETS, class_names
+from .folder import DataFolder, default_folder, open_data
 from .pipeline import (MNIST_MEAN, MNIST_STD, SPLITS, augmentations, check_labels,
-                       create_dataset, find_split, image_transforms, load_arrays,
-                       locate_split, preprocess)
+                       create_dataset, find_split, image_transforms, labelled_images,
+                       load_arrays, locate_split, pixel_stats, preprocess)
 
-__all__ = ["DATASETS", "MNIST_MEAN", "MNIST_STD", "SPLITS", "augmentations", "check_labels",
-           "class_names", "create_dataset", "find_split", "image_transforms", "load_arrays",
-           "locate_split", "preprocess"]
+__all__ = ["DATASETS", "DataFolder", "MNIST_MEAN", "MNIST_STD", "SPLITS", "augmentations",
+           "check_labels", "class_names", "create_dataset", "default_folder", "find_split",
+           "image_transforms", "labelled_images", "load_arrays", "locate_split", "open_data",
+           "pixel_stats", "preprocess"]

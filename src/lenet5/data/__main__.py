@@ -5,18 +5,14 @@
     python -m lenet5.data download --dataset emnist-36 --dest data/emnist-36
     python -m lenet5.data info data/mnist
 """
-import argparse
 import json
 import sys
 
-from ..cli import HelpFormatter
+from ..cli import HelpFormatter, Parser
 from ..errors import Lenet5Error, exit_code
 from . import catalog
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line on stderr, exit 2
-        raise Lenet5Error(f"{self.prog}: {message}")
+from .describe import format_report, inspect
+from .download import prepare
 
 
 def build_parser():
@@ -50,13 +46,11 @@ def add_arguments(parser):
 
 def run(args):
     if args.data_command == "download":
-        from .download import prepare
         if args.retries < 1:
             raise Lenet5Error(f"--retries must be at least 1, got {args.retries}")
         prepare(catalog.get(args.dataset), args.dest or f"data/{args.dataset}", force=args.force,
                 mirrors=args.mirror, retries=args.retries)
     else:
-        from .info import format_report, inspect
         report = inspect(args.folder)
         print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0

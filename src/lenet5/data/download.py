@@ -7,8 +7,6 @@ matches the published checksum is moved into place (``os.replace``: all or nothi
 failure the part is removed, so a failed download leaves nothing behind.
 """
 import errno
-import gzip
-import hashlib
 import http.client
 import os
 import pathlib
@@ -19,10 +17,13 @@ import urllib.error
 import urllib.request
 import zlib
 
-from .. import idx
+from tqdm import tqdm  # text bars: tqdm.auto would warn in a notebook without ipywidgets
+
+from ..checksums import file_digest
 from ..errors import DataError
-from . import manifest
+from . import emnist, idx, manifest
 from .catalog import MNIST_FILES, SHIPPED_SAMPLE_SHA256
+from .pipeline import pixel_stats
 
 RETRIES = 3          # attempts per mirror for transient failures (drops, timeouts, HTTP 5xx)
 BACKOFF = 1.0        # seconds before the 2nd attempt, doubled before each further one
@@ -59,20 +60,7 @@ class _Transient(Exception):
 
 def md5sum(path, decompress=False):
     """MD5 of a file, or of its decompressed content (``decompress``: a .gz file)."""
-    digest = hashlib.md5()
-    opener = gzip.open if decompress else open
-    with opener(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def sha256sum(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_digest(path, "md5", decompress)
 
 
 def matches(path, published):
@@ -148,7 +136,6 @@ def _get(url, part, progress, label):
             have = 0  # the server sends the whole file: a clean restart
         length = response.headers.get("Content-Length")
         total = have + int(length) if length and length.isdigit() else None
-        from tqdm.auto import tqdm
         with open(part, "ab" if resumed else "wb") as f, \
                 tqdm(total=total, initial=have, unit="B", unit_scale=True, unit_divisor=1024,
                      desc=label, leave=False, disable=not progress, file=sys.stderr) as bar:
@@ -269,7 +256,7 @@ def _guard(dest, force, keep=()):
         for path in paths:
             if not os.path.isfile(path) or path in keep:
                 continue
-            (sample if sha256sum(path) in SHIPPED_SAMPLE_SHA256 else foreign).append(path)
+            (sample if file_digest(path) in SHIPPED_SAMPLE_SHA256 else foreign).append(path)
     if sample and not force:
         raise DataError(f"{dest} holds the shipped MNIST sample: download into another folder "
                         f"(such as data/mnist) or, with python -m lenet5.data download, add "
@@ -350,8 +337,6 @@ def _converted(dataset, dest):
 
 
 def _prepare_archive(dataset, dest, force, mirrors, retries, progress, log, cache):
-    from . import emnist
-    from .info import pixel_stats
     if _converted(dataset, dest):
         log(f"{dataset.name}: {dest} already holds {dataset.title} (checksums match)")
         return

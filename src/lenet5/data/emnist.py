@@ -20,7 +20,7 @@ import zlib
 
 import numpy as np
 
-from .. import idx
+from . import idx
 from ..errors import DataError
 from .catalog import MNIST_FILES
 

@@ -7,9 +7,10 @@ names, the training split's pixel mean/std, and the MD5 of every data file.
 import json
 import os
 
+from ..atomic import write_json
 from ..errors import DataError
-from ..files import write_json
 from . import catalog
+from .pipeline import load_arrays, pixel_stats
 
 NAME = "dataset.json"
 
@@ -56,6 +57,4 @@ def normalisation(name, folder):
     manifest = read(folder)
     if manifest and manifest.get("mean") is not None:
         return manifest["mean"], manifest["std"]
-    from .info import pixel_stats
-    from .pipeline import load_arrays
-    return pixel_stats(load_arrays(folder, training=True)[0])
+    return pixel_stats(load_arrays(folder, "train")[0])

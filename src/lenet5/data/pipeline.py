@@ -9,24 +9,43 @@ beside the originals; see :func:`_staging_dir`):
 import hashlib
 import os
 import shutil
+from typing import NamedTuple
 
+import mindspore as ms
+import mindspore.dataset as ds
 import numpy as np
+from mindspore.dataset import transforms, vision
 
-from .. import idx
 from ..errors import DataError
+from . import idx
 from .catalog import MNIST
 
 MNIST_MEAN, MNIST_STD = MNIST.mean, MNIST.std  # the training digits' pixel mean/std (p / 255)
-SPLITS = {True: ("train", "train"), False: ("test", "t10k")}  # training -> (subfolder, prefix)
+SPLITS = {"train": "train", "test": "t10k"}  # split (and its subfolder) -> file name prefix
 
 
-def _split_files(prefix):
+class Split(NamedTuple):
+    """One split found and checked by :func:`locate_split`."""
+    folder: str  # the staging folder MnistDataset reads
+    usage: str  # MnistDataset's ``usage``: "train" or "test"
+    count: int  # images in the split
+
+
+def check_split(split):
+    """``split`` itself if it names a split; else a :class:`DataError`."""
+    if split not in SPLITS:
+        raise DataError(f"unknown split {split!r}: choose one of {', '.join(SPLITS)}")
+    return split
+
+
+def _split_files(split):
+    prefix = SPLITS[check_split(split)]
     return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
 
 
-def _staged_paths(folder, training):
+def _staged_paths(folder, split):
     """The (images, labels) paths of one split inside its staging folder."""
-    return tuple(os.path.join(folder, name) for name in _split_files(SPLITS[training][1]))
+    return tuple(os.path.join(folder, name) for name in _split_files(split))
 
 
 def _find(folder, name):
@@ -87,16 +106,16 @@ def _same_copy(path, dst):
     return (a.st_size, a.st_mtime) == (b.st_size, b.st_mtime)
 
 
-def find_split(data_dir, training=True):
+def find_split(data_dir, split="train"):
     """The images and labels files of one split as they are in ``data_dir`` (maybe .gz).
 
     Raises :class:`DataError` with a message naming what is missing.
     """
     data_dir = os.fspath(data_dir)
+    names = _split_files(split)
     if not os.path.isdir(data_dir):
         raise DataError(f"data folder {data_dir!r} does not exist")
-    subfolder, prefix = SPLITS[training]
-    names = _split_files(prefix)
+    subfolder = split
     for folder in (os.path.join(data_dir, subfolder), data_dir):
         found = [_find(folder, name) for name in names]
         if all(found):
@@ -109,39 +128,50 @@ def find_split(data_dir, training=True):
         f"(or .gz) in {os.path.join(data_dir, subfolder)!r} or in {data_dir!r}")
 
 
-def locate_split(data_dir, training=True):
-    """Find, check and (if needed) decompress one split.
+def locate_split(data_dir, split="train"):
+    """Find, check and (if needed) decompress one split (``"train"`` or ``"test"``).
 
-    Returns ``(folder, usage, count)``: the folder and ``usage`` to give ``MnistDataset``,
-    and the number of examples. Raises :class:`DataError` with a message naming the file
-    and the problem.
+    Returns a :class:`Split`: the folder and usage to give ``MnistDataset``, and the number
+    of examples. Raises :class:`DataError` with a message naming the file and the problem.
     """
-    found = find_split(data_dir, training)
+    found = find_split(data_dir, split)
     folder = _stage(os.path.dirname(found[0]), found)
-    count = idx.check_pair(*_staged_paths(folder, training))
-    return folder, ("train" if training else "test"), count
+    count = idx.check_pair(*_staged_paths(folder, split))
+    return Split(folder, split, count)
 
 
-def load_arrays(data_dir, training=True):
+def load_arrays(data_dir, split="train"):
     """The split as numpy arrays: uint8 images (n, 28, 28) and uint8 labels (n,)."""
-    folder, _, _ = locate_split(data_dir, training)
-    images, labels = (idx.read(path) for path in _staged_paths(folder, training))
+    folder = locate_split(data_dir, split).folder
+    images, labels = (idx.read(path) for path in _staged_paths(folder, split))
     return images, labels
 
 
-def check_labels(data_dir, training, num_classes):
+def check_labels(data_dir, split, num_classes):
     """Raise :class:`DataError` if a label does not fit ``num_classes`` outputs."""
-    folder, _, _ = locate_split(data_dir, training)
-    path = _staged_paths(folder, training)[1]
+    path = _staged_paths(locate_split(data_dir, split).folder, split)[1]
     top = int(idx.read(path).max())
     if top >= num_classes:
         raise DataError(f"{path}: label {top} is out of range for --num_classes {num_classes} "
                         f"(labels must be 0..{num_classes - 1})")
 
 
+def pixel_stats(images):
+    """Mean and standard deviation of ``images`` (uint8) as p / 255, exact, in little memory."""
+    flat = np.asarray(images, dtype=np.uint8).reshape(-1)
+    if not flat.size:
+        raise DataError("no pixels to measure")
+    counts = np.zeros(256, dtype=np.int64)
+    for start in range(0, flat.size, 1 << 24):  # a histogram by chunks: no float copy
+        counts += np.bincount(flat[start:start + (1 << 24)], minlength=256)
+    values = np.arange(256) / 255
+    mean = float(counts @ values / flat.size)
+    std = float(np.sqrt(counts @ (values - mean) ** 2 / flat.size))
+    return mean, std
+
+
 def augmentations():
     """Small random distortions a handwritten digit can have: the ``accurate`` recipe uses them."""
-    from mindspore.dataset import vision
     # MindSpore's translate is (x_min, x_max, y_min, y_max) as fractions of the size; a pair
     # (0.1, 0.1) would mean "always 10% to the right", not torchvision's "up to 10% either way".
     return [vision.RandomAffine(degrees=10, translate=(-0.1, 0.1, -0.1, 0.1), scale=(0.9, 1.1),
@@ -155,19 +185,20 @@ def image_transforms(resize=(32, 32), rescale=1 / (255 * MNIST_STD),
     A raw MNIST image (28, 28, 1) uint8 in 0..255 becomes (1, 32, 32) float32 with
     ``p * rescale + shift = (p/255 - mean) / std``. Each op can also be called on one numpy image.
     """
-    from mindspore.dataset import vision
     return [vision.Resize(resize), vision.Rescale(rescale, shift), vision.HWC2CHW()]
 
 
-def preprocess(images, resize=(32, 32)):
+def preprocess(images, resize=(32, 32), mean=MNIST_MEAN, std=MNIST_STD):
     """Raw uint8 images (N, 28, 28) -> the network's float32 input (N, 1, 32, 32).
 
-    The same operations as :func:`create_dataset` (without augmentation), applied eagerly.
+    The same operations as :func:`create_dataset` (without augmentation), applied eagerly,
+    with the normalisation of the data the network was trained on (a checkpoint's
+    ``info.mean``/``info.std``; default MNIST's).
     """
     images = np.asarray(images)
     if images.ndim == 2:
         images = images[None]
-    ops = image_transforms(resize)
+    ops = image_transforms(resize, 1 / (255 * std), -mean / std)
     out = []
     for image in images:
         x = image[:, :, None]
@@ -177,12 +208,26 @@ def preprocess(images, resize=(32, 32)):
     return np.stack(out).astype(np.float32)
 
 
+def labelled_images(data_dir, split="test", resize=(32, 32), mean=MNIST_MEAN, std=MNIST_STD,
+                    limit=None, seed=0):
+    """A split as the network sees it, in NumPy: float32 (N, 1, *resize), normalised as
+    :func:`preprocess` does, and int64 labels (N,).
+
+    ``limit``: that many images drawn at random (``seed``) instead of the whole split.
+    """
+    images, labels = load_arrays(data_dir, split)
+    if limit is not None and limit < len(images):
+        pick = np.sort(np.random.default_rng(seed).choice(len(images), limit, replace=False))
+        images, labels = images[pick], labels[pick]
+    return preprocess(images, resize, mean, std), labels.astype(np.int64)
+
+
 def default_workers():
     """Threads per pipeline stage that :func:`create_dataset` uses unless told otherwise."""
     return min(4, os.cpu_count() or 1)
 
 
-def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
+def create_dataset(data_dir, split="train", batch_size=32, resize=(32, 32),
                    rescale=1 / (255 * MNIST_STD), shift=-MNIST_MEAN / MNIST_STD, buffer_size=64,
                    augment=False, num_shards=None, shard_id=None, num_parallel_workers=None,
                    num_samples=None, shuffle=None, drop_remainder=None):
@@ -190,20 +235,19 @@ def create_dataset(data_dir, training=True, batch_size=32, resize=(32, 32),
     shuffle, batch.
 
     ``rescale`` and ``shift`` map a pixel p in 0..255 to ``p * rescale + shift``, i.e.
-    ``(p/255 - mean) / std``. Training batches drop the incomplete last batch as in the course;
-    evaluation keeps every image (``drop_remainder`` overrides). ``num_shards``/``shard_id``
-    give each data-parallel worker its own disjoint part.
+    ``(p/255 - mean) / std``. The training split is shuffled and drops the incomplete last
+    batch as in the course; the test split keeps every image in order (``shuffle`` and
+    ``drop_remainder`` override). ``num_shards``/``shard_id`` give each data-parallel worker
+    its own disjoint part.
     """
-    import mindspore as ms
-    import mindspore.dataset as ds
-    from mindspore.dataset import transforms
-
     if batch_size < 1:
         raise DataError(f"batch size must be at least 1, got {batch_size}")
-    folder, usage, _ = locate_split(data_dir, training)
+    found = locate_split(data_dir, split)
+    training = split == "train"
     shuffle = training if shuffle is None else shuffle
     workers = num_parallel_workers or default_workers()
-    dataset = ds.MnistDataset(folder, usage=usage, shuffle=shuffle, num_samples=num_samples,
+    dataset = ds.MnistDataset(found.folder, usage=found.usage, shuffle=shuffle,
+                              num_samples=num_samples,
                               num_shards=num_shards, shard_id=shard_id,
                               num_parallel_workers=workers)
     image_ops = augmentations() if augment else []

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..train import predict
+
 
 def confusion_matrix(labels, predicted, num_classes=10):
     """``m[t, p]``: how many images of true class ``t`` were predicted as class ``p``."""
@@ -56,7 +58,6 @@ class Predictions:
 
 def collect(net, dataset):
     """Run ``net`` over every batch of ``dataset``; return a :class:`Predictions`."""
-    from .train import predict
     images, labels, probs = [], [], []
     for batch, label in dataset.create_tuple_iterator(output_numpy=True):
         images.append(batch)

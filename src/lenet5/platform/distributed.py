@@ -2,13 +2,17 @@
 
 Every worker runs the whole script with the same seed; each trains on its own shard of the data
 (``create_dataset(num_shards=size, shard_id=rank)``) and DATA_PARALLEL averages the gradients
-of all workers after every step, so all replicas keep identical weights. See README
-("Training on several processes or machines") for the launch commands.
+of all workers after every step, so all replicas keep identical weights. See
+docs/DEVICES_AND_DISTRIBUTED.md ("Training on several processes or machines") for the
+launch commands.
 """
 import hashlib
 import os
 
-from .errors import DeviceError
+import mindspore as ms
+from mindspore import communication
+
+from ..errors import DeviceError, first_line
 
 LAUNCH_HINT = ("start it with MindSpore's launcher, e.g. `msrun --worker_num=2 "
                "--local_worker_num=2 --bind_core=True main.py --distribute`")
@@ -27,16 +31,13 @@ def init():
     Call after :func:`lenet5.setup_device` and before building the network. msrun also runs the
     script in its scheduler process: ``init()`` serves the job there and never returns.
     """
-    import mindspore as ms
-    from mindspore import communication
-
     if not launched():
         raise DeviceError(f"--distribute needs one process per worker: {LAUNCH_HINT}")
     try:
         communication.init()
     except RuntimeError as e:  # MindSpore's message spans pages of C++ call stack
-        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else "RuntimeError"
-        raise DeviceError(f"could not join the distributed job ({first}); {LAUNCH_HINT}") from None
+        raise DeviceError(f"could not join the distributed job ({first_line(e)}); "
+                          f"{LAUNCH_HINT}") from None
     ms.reset_auto_parallel_context()
     ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True)
     return communication.get_rank(), communication.get_group_size()

@@ -1,19 +1,17 @@
-"""Reading digits in real images: a photo or scan -> an MNIST-style 28x28 digit -> the network.
+"""Real images as the network's data: a photo or scan -> an MNIST-style 28x28 digit.
 
 MNIST's digits were made like this (LeCun et al.): a black-and-white digit scaled to fit a 20x20
 box keeping its aspect ratio (anti-aliasing adds grey levels), then placed in a 28x28 image with
 its centre of mass at the centre, white ink on black. :func:`mnist_digit` does the same to any
-image, and :func:`preprocess_image` then applies the course pipeline's own resize and normalisation.
-
-    lenet5 predict photo.jpg --ckpt outputs/lenet5.ckpt
-    lenet5 predict examples/digits/*.png --onnx export/lenet5.onnx --json
+image; ``lenet5.data.preprocess`` then applies the course pipeline's own resize and
+normalisation (``lenet5 predict`` and ``lenet5 serve`` do both).
 """
-import json
 import os
 
 import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import Lenet5Error
+from ..errors import Lenet5Error
 
 BOX, CANVAS = 20, 28  # MNIST: the digit fits a 20x20 box inside a 28x28 image
 # A pixel counts as paper below INK_RANGE[0] and as full ink above INK_RANGE[1] (fractions of
@@ -44,7 +42,6 @@ def read_grey(path):
 
 def decode_grey(source, name="image"):
     """:func:`read_grey` for a path or a binary file object (e.g. ``io.BytesIO(upload)``)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
     try:
         with Image.open(source) as image:
             image = ImageOps.exif_transpose(image)  # phone photos store their rotation in EXIF
@@ -64,7 +61,6 @@ def decode_grey(source, name="image"):
 def mnist_digit(grey, name="image"):
     """Grey levels in [0, 1] (H, W), any polarity -> uint8 (28, 28), white digit on black,
     scaled into a 20x20 box and centred by centre of mass, as MNIST's digits were."""
-    from PIL import Image
     grey = np.asarray(grey, dtype=np.float32)
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     paper = float(np.median(border))
@@ -93,88 +89,6 @@ def mnist_digit(grey, name="image"):
     return np.round(digit * 255).astype(np.uint8)
 
 
-def preprocess_image(path, input_size=(32, 32)):
-    """An image file -> the network's input (1, *input_size) float32, plus the 28x28 digit."""
-    from .data import preprocess
-    digit = mnist_digit(read_grey(path), name=os.fspath(path))
-    return preprocess(digit[None], resize=input_size)[0], digit
-
-
-def softmax(logits):
-    z = np.asarray(logits, dtype=np.float64)
-    z = np.exp(z - z.max(axis=1, keepdims=True))
-    return (z / z.sum(axis=1, keepdims=True)).astype(np.float32)
-
-
-def top_k(probabilities, k=3, class_names=None):
-    """{class name: probability} of the ``k`` likeliest classes, likeliest first."""
-    order = np.argsort(-probabilities, kind="stable")[:k]
-    names = class_names or [str(i) for i in range(len(probabilities))]
-    return {names[i]: round(float(probabilities[i]), 6) for i in order}
-
-
 def load_digits(paths):
     """Every image as an MNIST-style digit, uint8 (N, 28, 28): one bad file stops it all."""
     return np.stack([mnist_digit(read_grey(path), name=os.fspath(path)) for path in paths])
-
-
-def classify_digits(digits, classify, input_size=(32, 32), k=3):
-    """Top-``k`` class probabilities of each digit: ``classify`` maps a float32 batch
-    (N, 1, H, W), normalised like training, to logits (N, classes)."""
-    from .data import preprocess
-    probabilities = softmax(classify(preprocess(digits, resize=input_size)))
-    return [{"digit": int(p.argmax()), "probabilities": top_k(p, k)} for p in probabilities]
-
-
-def predict_images(paths, classify, input_size=(32, 32), k=3):
-    """``[{"path", "digit", "probabilities"}]`` for image files (see :func:`classify_digits`)."""
-    results = classify_digits(load_digits(paths), classify, input_size, k)
-    return [{"path": os.fspath(path), **result} for path, result in zip(paths, results)]
-
-
-def classifier(ckpt=None, onnx=None, variant="classic", num_classes=10):
-    """``(classify, input_size)`` for a MindSpore checkpoint or an exported ONNX model."""
-    if onnx:
-        from .runtime import OnnxModel
-        model = OnnxModel(onnx)
-        return model, model.input_size
-    from .export import load_network
-    import mindspore as ms
-    net = load_network(ckpt, variant, num_classes)
-    return (lambda images: net(ms.Tensor(images)).asnumpy()), net.input_size
-
-
-def add_arguments(p):
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="PNG/JPEG/BMP/... files, one digit "
-                   "each, any size, dark ink on light paper or light on dark")
-    source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--ckpt", help="MindSpore checkpoint of LeNet5 (from main.py)")
-    source.add_argument("--onnx", help="exported ONNX model, fp32 or int8 (lenet5 export/quantize)")
-    p.add_argument("--variant", default="classic", choices=("classic", "course"),
-                   help="LeNet5 variant the checkpoint was trained as (main.py --variant)")
-    p.add_argument("--num_classes", type=int, default=10, help="network outputs")
-    p.add_argument("--top", type=int, default=3, help="how many likeliest classes to show")
-    p.add_argument("--json", action="store_true", help="one JSON object per image and line")
-    p.add_argument("--device_target", default="CPU", help="CPU, GPU, Ascend or auto (--ckpt)")
-
-
-def run(args):
-    if args.top < 1:
-        raise Lenet5Error(f"--top must be at least 1, got {args.top}")
-    for path in (args.ckpt, args.onnx):
-        if path and not os.path.isfile(path):
-            raise Lenet5Error(f"model file {path!r} does not exist")
-    digits = load_digits(args.images)  # a bad image stops us before the slow model loading
-    if args.ckpt:
-        from .device import setup_device
-        setup_device(args.device_target)
-    classify, input_size = classifier(args.ckpt, args.onnx, args.variant, args.num_classes)
-    results = classify_digits(digits, classify, input_size, args.top)
-    for path, result in zip(args.images, results):
-        result = {"path": path, **result}
-        if args.json:
-            print(json.dumps(result))
-        else:
-            shown = ", ".join(f"{name}: {p:.1%}" for name, p in result["probabilities"].items())
-            print(f"{result['path']}: {result['digit']}  ({shown})")
-    return 0

@@ -17,22 +17,31 @@ import tempfile
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import onnx
+from onnx import numpy_helper
 
-from .errors import Lenet5Error
-from .files import write_json
+from ..analysis.baselines import baseline
+from ..analysis.tables import markdown_table
+from ..atomic import write_json
+from ..checkpoint import CheckpointInfo
+from ..data import labelled_images, locate_split
+from ..device import setup_device
+from ..errors import Lenet5Error
+from ..model import VARIANTS, LeNet5
+from .export import export, open_network
+from .onnx_model import OnnxModel
+from .quantize import quantize_onnx
 
 CALIBRATION_IMAGES = 200
 RUNS = 1000
 
 
-# command-line name -> table name; the MLPs are lenet5.baselines.BASELINES
+# command-line name -> table name; the MLPs are lenet5.analysis.baselines.BASELINES
 MODELS = {"lenet5": "LeNet5", "mlp-mxnet": "MLP 784-128-64-10", "mlp-int8": "MLP 784-500-10"}
 
 
 def build(name):
     """A fresh network by its command-line name."""
-    from .baselines import baseline
-    from .model import LeNet5
     return LeNet5() if name == "lenet5" else baseline(name)
 
 
@@ -49,7 +58,6 @@ class Layer:
 
 def _shapes(model):
     """{tensor name: shape without the batch dimension} for every tensor of the graph."""
-    import onnx
     graph = onnx.shape_inference.infer_shapes(model, strict_mode=True).graph
     shapes = {}
     for value in list(graph.input) + list(graph.value_info) + list(graph.output):
@@ -59,8 +67,6 @@ def _shapes(model):
 
 def layers(onnx_path):
     """The per-layer table of an fp32 ONNX model, one :class:`Layer` per graph node."""
-    import onnx
-    from onnx import numpy_helper
     model = onnx.load(onnx_path)
     shapes = _shapes(model)
     weights = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
@@ -93,7 +99,6 @@ IN_PLACE = {"Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Flatten", "Reshape"
 def peak_activation_values(onnx_path):
     """The most activation values alive at once for one image, layers run in graph order,
     each buffer freed after its last reader, :data:`IN_PLACE` layers reusing their input's."""
-    import onnx
     model = onnx.load(onnx_path)
     shapes = _shapes(model)
     nodes = model.graph.node
@@ -114,15 +119,14 @@ def peak_activation_values(onnx_path):
     return peak
 
 
-def measure(net, label, data_dir, runs=RUNS, calibration_images=CALIBRATION_IMAGES):
-    """The footprint of ``net``: per-layer table, totals, file sizes and latencies."""
-    from .export import export
-    from .quantize import quantize_onnx
-    from .runtime import OnnxModel, labelled_images
-    calibration, _ = labelled_images(data_dir, training=True, input_size=net.input_size,
+def measure(net, label, data_dir, runs=RUNS, calibration_images=CALIBRATION_IMAGES, info=None):
+    """The footprint of ``net``: per-layer table, totals, file sizes and latencies. ``info``:
+    the checkpoint's record (its normalisation prepares the calibration images; default MNIST)."""
+    info = info or CheckpointInfo(input_size=tuple(net.input_size))
+    calibration, _ = labelled_images(data_dir, "train", info.input_size, info.mean, info.std,
                                      limit=calibration_images)
     with tempfile.TemporaryDirectory(prefix="lenet5-footprint-") as tmp:
-        fp32 = export(net, tmp, "ONNX", name="model")["model"]
+        fp32 = export(net, tmp, "ONNX", name="model", info=info)["model"]
         int8 = quantize_onnx(fp32, os.path.join(tmp, "model-int8.onnx"), calibration)
         table = layers(fp32)
         peak = peak_activation_values(fp32)
@@ -140,19 +144,6 @@ def measure(net, label, data_dir, runs=RUNS, calibration_images=CALIBRATION_IMAG
         "latency_us": {k: round(v, 2) for k, v in latency.items()},
         "latency_runs": runs, "threads": 1,
     }
-
-
-def markdown_table(headers, rows, align=None):
-    """A GitHub-flavoured Markdown table (also readable as plain text)."""
-    align = align or ["l"] + ["r"] * (len(headers) - 1)
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max(len(str(h)), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    def line(values):
-        return "| " + " | ".join(v.ljust(w) if a == "l" else v.rjust(w)
-                                 for v, w, a in zip(values, widths, align)) + " |"
-    rule = "|" + "|".join(("-" * (w + 1) + ":" if a == "r" else ":" + "-" * (w + 1))
-                          for w, a in zip(widths, align)) + "|"
-    return "\n".join([line(headers), rule] + [line(r) for r in cells])
 
 
 def layer_markdown(result):
@@ -182,29 +173,30 @@ def add_arguments(p):
                    help="networks to measure")
     p.add_argument("--ckpt", help="LeNet5 checkpoint to measure (default: initial weights; "
                    "sizes and times do not depend on the values)")
-    p.add_argument("--variant", default="classic", choices=("classic", "course"),
-                   help="LeNet5 variant of --ckpt")
-    p.add_argument("--data_url", default="MNIST/", help="MNIST folder: training images "
-                   "calibrate the int8 models")
+    p.add_argument("--variant", default=None, choices=VARIANTS,
+                   help="override the variant --ckpt records")
+    p.add_argument("--num_classes", type=int, default=None,
+                   help="override the number of classes --ckpt records")
+    p.add_argument("--data_url", default=None, help="data folder: training images calibrate "
+                   "the int8 models (default: MNIST/, or the folder of --ckpt's dataset)")
     p.add_argument("--runs", type=int, default=RUNS, help="timed inferences per model")
     p.add_argument("--json", metavar="FILE", help="also write every number to this JSON file")
 
 
 def run(args):
-    from .data import locate_split
-    from .device import setup_device
-    from .export import load_network
     if args.runs < 1:
         raise Lenet5Error(f"--runs must be at least 1, got {args.runs}")
-    if args.ckpt and not os.path.isfile(args.ckpt):
-        raise Lenet5Error(f"checkpoint {args.ckpt!r} does not exist")
-    locate_split(args.data_url, training=True)
     setup_device("CPU", seed=0)
+    trained = open_network(args, splits=("train",)) if args.ckpt else None
+    data_url = trained[2] if trained else args.data_url or "MNIST/"
+    locate_split(data_url, "train")
     results = []
     for name in args.models:
-        net = (load_network(args.ckpt, args.variant) if name == "lenet5" and args.ckpt
-               else build(name))
-        result = measure(net, MODELS[name], args.data_url, args.runs)
+        if name == "lenet5" and trained:
+            net, info, _ = trained
+        else:
+            net, info = build(name), None
+        result = measure(net, MODELS[name], data_url, args.runs, info=info)
         results.append(result)
         print(f"## {result['model']}: input {'x'.join(map(str, result['input_shape']))}\n")
         print(layer_markdown(result), end="\n\n", flush=True)

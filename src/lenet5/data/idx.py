@@ -11,8 +11,8 @@ import struct
 
 import numpy as np
 
-from .errors import DataError
-from .files import atomic_path
+from ..errors import DataError
+from ..atomic import atomic_path
 
 IMAGES_MAGIC = 2051
 LABELS_MAGIC = 2049

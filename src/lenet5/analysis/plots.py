@@ -158,7 +158,7 @@ def probabilities(probs, ax=None, class_names=None, label=None):
 
 
 def architecture(rows, title=None):
-    """A block diagram drawn from :func:`lenet5.inspect_net.layer_table` rows.
+    """A block diagram drawn from :func:`lenet5.analysis.layers.layer_table` rows.
 
     Feature maps are drawn as stacks (channels@height x width), vectors as bars; the operation
     that makes each block is written on the arrow into it. Activations are folded into the

@@ -9,7 +9,7 @@ import re
 import sys
 from importlib import metadata
 
-from .errors import Lenet5Error
+from ..errors import Lenet5Error
 
 MINDSPORE_OLDEST = "2.7.1"  # the oldest release tested (docs/COMPATIBILITY.md)
 MINDSPORE_NEWEST = "2.10.0"  # the newest release tested

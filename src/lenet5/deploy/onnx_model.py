@@ -1,14 +1,17 @@
 """Running exported models without MindSpore's training stack, and measuring them.
 
-``OnnxModel`` wraps an onnxruntime session: call it with a float32 batch of any size, get logits.
+``OnnxModel`` wraps an onnxruntime session: call it with a float32 batch of any size, get logits;
+``.info`` is the record of the checkpoint it was exported from (classes, normalisation).
 """
 import os
 import statistics
 import time
 
 import numpy as np
+import onnxruntime as ort
 
-from .errors import Lenet5Error
+from ..checkpoint import KEY, CheckpointInfo
+from ..errors import Lenet5Error, first_line
 
 
 class OnnxModel:
@@ -19,7 +22,6 @@ class OnnxModel:
     """
 
     def __init__(self, path, threads=None):
-        import onnxruntime as ort
         self.path = os.fspath(path)
         if not os.path.isfile(self.path):
             raise Lenet5Error(f"ONNX model {self.path!r} does not exist")
@@ -33,12 +35,14 @@ class OnnxModel:
             self.session = ort.InferenceSession(self.path, options,
                                                 providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises its own Fail/InvalidGraph/... types
-            detail = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
-            raise Lenet5Error(f"{self.path}: not a usable ONNX model ({detail})") from None
+            raise Lenet5Error(f"{self.path}: not a usable ONNX model ({first_line(e)})") from None
         first = self.session.get_inputs()[0]
         self.input_name, self.output_name = first.name, self.session.get_outputs()[0].name
         self.batch = first.shape[0] if isinstance(first.shape[0], int) else None
         self.input_size = tuple(first.shape[2:])
+        record = self.session.get_modelmeta().custom_metadata_map.get(KEY)
+        # The checkpoint's record, written by lenet5 export/quantize (None for other models).
+        self.info = CheckpointInfo.from_entry(record, self.path) if record else None
 
     def run(self, images):
         """One call to onnxruntime: ``images`` must have the model's batch size."""
@@ -72,19 +76,6 @@ class OnnxModel:
             self.session.run([self.output_name], feed)
             times.append(time.perf_counter() - start)
         return statistics.median(times) * 1e6
-
-
-def labelled_images(data_dir, training=False, input_size=(32, 32), limit=None, seed=0):
-    """A split as the network sees it: float32 (N, 1, *input_size) and int labels (N,).
-
-    ``limit``: that many images drawn at random (``seed``) instead of the whole split.
-    """
-    from .data import load_arrays, preprocess
-    images, labels = load_arrays(data_dir, training)
-    if limit is not None and limit < len(images):
-        pick = np.sort(np.random.default_rng(seed).choice(len(images), limit, replace=False))
-        images, labels = images[pick], labels[pick]
-    return preprocess(images, resize=input_size), labels.astype(np.int64)
 
 
 def accuracy(classify, images, labels, batch=500):

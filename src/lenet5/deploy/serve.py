@@ -4,14 +4,16 @@
     lenet5 serve --ckpt outputs/lenet5.ckpt        # then open http://127.0.0.1:8000
 
 The page sends the drawing as a PNG. The server reads it exactly as ``lenet5 predict`` reads an
-image file (lenet5.images: grey levels -> ``mnist_digit`` -> the training pipeline's resize and
-normalisation) and answers with JSON: the digit, every class probability, the 28x28 digit and
-the 32x32 input the network saw, and the six feature maps of conv1 (+ReLU).
+image file (grey levels -> ``mnist_digit`` -> the training pipeline's resize and the
+normalisation the checkpoint records) and answers with JSON: the class and its name, every
+class probability, the 28x28 image and the 32x32 input the network saw, and the six feature
+maps of conv1 (+ReLU). A Fashion-MNIST or EMNIST checkpoint is served with its own classes.
 
 A Flask app served by waitress (a multi-threaded production WSGI server). Classification runs
 in onnxruntime on the checkpoint exported at start-up (faster per request; see README) or in
 MindSpore; MindSpore calls are serialised by a lock, onnxruntime sessions are thread-safe.
 """
+import argparse
 import io
 import os
 import signal
@@ -20,9 +22,24 @@ import tempfile
 import threading
 import time
 
+import mindspore as ms
+import mindspore.nn as nn
 import numpy as np
+import waitress
+from flask import Flask, jsonify, request, send_from_directory
+from PIL import Image
+from waitress import wasyncore
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .errors import Lenet5Error
+from ..checkpoint import CheckpointInfo, open_checkpoint
+from ..data import preprocess
+from ..device import setup_device
+from ..errors import Lenet5Error
+from ..model import VARIANTS
+from ..train import softmax
+from .digits import BlankImageError, ImageError, decode_grey, mnist_digit
+from .export import export
+from .onnx_model import OnnxModel
 
 WEB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "web")
 BACKENDS = ("onnxruntime", "mindspore")
@@ -31,81 +48,72 @@ MAX_SIDE = 4096  # pixels: a small PNG can unpack into a huge image (a decompres
 THREADS = 4  # waitress worker threads
 
 
-class FirstLayer:
-    """conv1 followed by ReLU, from a LeNet5's own weights: what the first layer sees."""
+class FirstLayer(nn.Cell):
+    """conv1 followed by ReLU, from a LeNet5's own weights: what the first layer sees, in one
+    compiled graph instead of two Cell calls."""
 
     def __init__(self, net):
-        import mindspore.nn as nn
+        super().__init__()
+        self.conv1, self.relu = net.conv1, net.relu
 
-        class Conv1Relu(nn.Cell):  # one compiled graph instead of two Cell calls
-            def __init__(self):
-                super().__init__()
-                self.conv1, self.relu = net.conv1, net.relu
-
-            def construct(self, x):
-                return self.relu(self.conv1(x))
-
-        self.cell = Conv1Relu()
-
-    def __call__(self, images):
-        """float32 (N, 1, 32, 32), normalised -> feature maps (N, 6, 28, 28)."""
-        import mindspore as ms
-        return self.cell(ms.Tensor(images)).asnumpy()
+    def construct(self, x):
+        return self.relu(self.conv1(x))
 
 
-def exported_onnx(net):
-    """``net`` exported to ONNX (checked against MindSpore by lenet5.export), in onnxruntime."""
-    from .export import export
-    from .runtime import OnnxModel
+def exported_onnx(net, info):
+    """``net`` exported to ONNX (checked against MindSpore by lenet5.deploy.export), in
+    onnxruntime."""
     with tempfile.TemporaryDirectory(prefix="lenet5-serve-") as tmp:
         # onnxruntime keeps the model in memory: the file may go once the session exists
-        return OnnxModel(export(net, tmp, "ONNX")["model"])
+        return OnnxModel(export(net, tmp, "ONNX", info=info)["model"])
 
 
 class DigitReader:
-    """A drawing (image bytes) -> the network's answer and what it looked at, as a dict."""
+    """A drawing (image bytes) -> the network's answer and what it looked at, as a dict.
+    ``info``: the checkpoint's record (classes, normalisation); default: MNIST digits."""
 
-    def __init__(self, net, backend="onnxruntime", source=None):
+    def __init__(self, net, backend="onnxruntime", source=None, info=None):
         if backend not in BACKENDS:
             raise Lenet5Error(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
         self.net, self.backend, self.source = net, backend, source
+        self.info = info or CheckpointInfo.describe(net)
         self.input_size = tuple(net.input_size)
         self.lock = threading.Lock()  # one MindSpore call at a time: waitress serves in threads
         self.first_layer = FirstLayer(net)
-        self.onnx = exported_onnx(net) if backend == "onnxruntime" else None
+        self.onnx = exported_onnx(net, self.info) if backend == "onnxruntime" else None
         # Compile both graphs now, so that the first drawing is answered as fast as the others.
         blank = np.zeros((1, 1, *self.input_size), np.float32)
-        self.classes = int(self.logits(blank).shape[1])
+        self.logits(blank)
         self.feature_maps(blank)
 
     def logits(self, images):
         if self.onnx is not None:
             return self.onnx(images)
-        import mindspore as ms
         with self.lock:
             return self.net(ms.Tensor(images)).asnumpy()
 
     def feature_maps(self, images):
         with self.lock:
-            return self.first_layer(images)
+            return self.first_layer(ms.Tensor(images)).asnumpy()
 
     def read(self, data, name="drawing"):
-        """Image bytes (PNG, JPEG, ...) -> ``{"digit", "probabilities", "mnist_digit",
-        "input", "conv1", ...}``. Raises ImageError (BlankImageError without ink)."""
-        from .data import MNIST_MEAN, MNIST_STD, preprocess
-        from .images import decode_grey, mnist_digit, softmax
+        """Image bytes (PNG, JPEG, ...) -> ``{"class", "label", "probabilities",
+        "mnist_digit", "input", "conv1", ...}``. Raises ImageError (BlankImageError without
+        ink)."""
+        info = self.info
         start = time.perf_counter()
         check_dimensions(data, name)
         digit = mnist_digit(decode_grey(io.BytesIO(data), name=name), name=name)
-        images = preprocess(digit[None], resize=self.input_size)  # exactly lenet5 predict's
+        images = preprocess(digit[None], self.input_size, info.mean, info.std)  # as predict's
         probabilities = softmax(self.logits(images))[0]
         maps = self.feature_maps(images)[0]
+        best = int(probabilities.argmax())
         return {
-            "digit": int(probabilities.argmax()),
+            "class": best, "label": info.classes[best],
             "probabilities": [round(float(p), 5) for p in probabilities],
             "mnist_digit": digit.tolist(),
             "input": np.round(images[0, 0], 4).tolist(),
-            "normalisation": {"mean": MNIST_MEAN, "std": MNIST_STD},
+            "normalisation": {"mean": info.mean, "std": info.std},
             "conv1": np.round(maps, 4).tolist(),
             "backend": self.backend,
             "milliseconds": round((time.perf_counter() - start) * 1e3, 2),
@@ -113,13 +121,12 @@ class DigitReader:
 
     def health(self):
         return {"status": "ok", "backend": self.backend, "checkpoint": self.source,
-                "classes": self.classes, "input_size": list(self.input_size)}
+                "dataset": self.info.dataset, "classes": list(self.info.classes),
+                "input_size": list(self.input_size)}
 
 
 def check_dimensions(data, name):
     """Refuse images whose pixel count (not their bytes) would exhaust memory."""
-    from PIL import Image
-    from .images import ImageError
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
@@ -132,10 +139,6 @@ def check_dimensions(data, name):
 
 def create_app(reader, max_bytes=MAX_BYTES):
     """The Flask app: ``/`` (the page), ``/predict`` (POST an image), ``/health``."""
-    from flask import Flask, jsonify, request, send_from_directory
-    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-    from .images import BlankImageError, ImageError
-
     app = Flask(__name__, static_folder=WEB, static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = max_bytes
     app.json.sort_keys = False
@@ -185,7 +188,6 @@ class Server:
     """
 
     def __init__(self, app, host="127.0.0.1", port=0, threads=THREADS):
-        import waitress
         try:
             self.server = waitress.create_server(app, host=host, port=port, threads=threads,
                                                  clear_untrusted_proxy_headers=True)
@@ -207,7 +209,6 @@ class Server:
 
     def stop(self):
         """Close the listening socket and every connection, wait for the worker threads."""
-        from waitress import wasyncore
         if self.thread is None:
             return
         # Closing the sockets in the server's own thread (its trigger runs the callable there)
@@ -224,19 +225,17 @@ class Server:
         self.stop()
 
 
-def start(net=None, ckpt=None, host="127.0.0.1", port=0, backend="onnxruntime",
-          variant="classic"):
-    """Serve the page for a network in memory (``net``) or a checkpoint, on a background
-    thread: returns the running :class:`Server` (``.url``, ``.stop()``)."""
+def start(net=None, ckpt=None, host="127.0.0.1", port=0, backend="onnxruntime", info=None):
+    """Serve the page for a network in memory (``net``, with its record ``info``; default
+    MNIST) or a checkpoint, on a background thread: returns the running :class:`Server`
+    (``.url``, ``.stop()``)."""
     if net is None:
-        from .export import load_network
-        net = load_network(ckpt, variant)
-    reader = DigitReader(net, backend, source=os.fspath(ckpt) if ckpt else None)
+        net, info = open_checkpoint(ckpt)
+    reader = DigitReader(net, backend, source=os.fspath(ckpt) if ckpt else None, info=info)
     return Server(create_app(reader), host, port).start()
 
 
 def port_number(text):
-    import argparse
     try:
         port = int(text)
     except ValueError:
@@ -253,8 +252,8 @@ def interrupt(signum, frame):
 
 
 def add_arguments(p):
-    p.add_argument("--ckpt", required=True, help="MindSpore checkpoint of LeNet5 "
-                   "(make train writes outputs/lenet5.ckpt)")
+    p.add_argument("--ckpt", required=True, help="LeNet5 checkpoint (make train writes "
+                   "outputs/lenet5.ckpt); it records its classes and normalisation")
     p.add_argument("--port", type=port_number, default=8000, help="TCP port (0: any free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every "
                    "interface, e.g. to reach a ModelArts or remote machine; no authentication)")
@@ -262,20 +261,17 @@ def add_arguments(p):
                    help="what classifies: onnxruntime runs the checkpoint exported to ONNX at "
                    "start (faster per request), mindspore runs it directly. The conv1 maps "
                    "always come from MindSpore")
-    p.add_argument("--variant", default="classic", choices=("classic", "course"),
-                   help="LeNet5 variant the checkpoint was trained as (main.py --variant)")
+    p.add_argument("--variant", default=None, choices=VARIANTS,
+                   help="override the variant the checkpoint records")
+    p.add_argument("--num_classes", type=int, default=None,
+                   help="override the number of classes the checkpoint records")
     p.add_argument("--device_target", default="CPU", help="CPU, GPU, Ascend or auto")
 
 
 def run(args):
-    from .device import setup_device
-    from .export import load_network
-    if not os.path.isfile(args.ckpt):
-        raise Lenet5Error(f"checkpoint {args.ckpt!r} does not exist (make train writes "
-                          "outputs/lenet5.ckpt)")
     setup_device(args.device_target)
-    net = load_network(args.ckpt, args.variant)
-    reader = DigitReader(net, args.backend, source=args.ckpt)
+    net, info = open_checkpoint(args.ckpt, args.variant, args.num_classes)
+    reader = DigitReader(net, args.backend, source=args.ckpt, info=info)
     server = Server(create_app(reader), args.host, args.port)
     signal.signal(signal.SIGTERM, interrupt)
     print(f"lenet5 serve: {server.url}  ({args.backend}; Ctrl-C stops)", flush=True)

@@ -6,12 +6,13 @@ preinstalled in ModelArts images; it is imported only for an ``obs://`` or ``s3:
 (The ``moxing`` package on PyPI is an unrelated project: do not install it.)
 """
 import atexit
+import contextlib
 import functools
 import os
 import shutil
 import tempfile
 
-from .errors import Lenet5Error
+from ..errors import Lenet5Error, first_line
 
 REMOTE_SCHEMES = ("obs://", "s3://")
 # Set in every ModelArts training job (the model zoo's check_in_modelarts uses the same names).
@@ -64,8 +65,7 @@ def copy(src, dst):
     try:
         mox.file.copy_parallel(src, dst)
     except Exception as e:  # moxing's own errors carry long OBS responses
-        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
-        raise Lenet5Error(f"could not copy {src} to {dst}: {first}") from None
+        raise Lenet5Error(f"could not copy {src} to {dst}: {first_line(e)}") from None
 
 
 def fetch_data(url):
@@ -77,3 +77,38 @@ def fetch_data(url):
     print(f"copying {url} to {local}", flush=True)
     copy(url, local)
     return local
+
+
+class Job:
+    """The local folders of a run whose data and results may live on OBS (see :func:`job`)."""
+
+    def __init__(self, data_url, train_url):
+        self.remote_data, self.train_url = data_url, train_url
+
+    @functools.cached_property
+    def data_url(self):
+        """A local copy of the data folder (None stays None: the dataset's default folder);
+        made when first asked for, so that msrun's scheduler process never copies it."""
+        return fetch_data(self.remote_data) if self.remote_data else None
+
+    @functools.cached_property
+    def out(self):
+        """The local folder for the results, made when first asked for."""
+        folder = local_folder("train") if is_remote(self.train_url) else self.train_url
+        os.makedirs(folder, exist_ok=True)
+        return folder
+
+
+@contextlib.contextmanager
+def job(data_url, train_url):
+    """A run's input and output, on ModelArts or anywhere: ``job.data_url`` is a local folder
+    holding the data (copied from OBS if ``data_url`` is remote), ``job.out`` the folder to
+    write results into. When the block ends without an error, results written under a remote
+    ``train_url`` are copied there. Both addresses are checked first (``moxing`` must be there
+    for OBS), so that a run never trains for nothing."""
+    for url in (data_url, train_url):
+        check_url(url)
+    run = Job(data_url, train_url)
+    yield run
+    if "out" in run.__dict__ and run.out != train_url and os.listdir(run.out):
+        copy(run.out, train_url)

@@ -5,49 +5,26 @@ known), image size, pixel mean/std (of p / 255), and whether each file is the of
 (published checksum), the shipped sample, a conversion recorded in ``dataset.json``, or none
 of these. Arrays come from the same loader (and IDX reader) as training.
 """
-import gzip
-import hashlib
 import os
 import zlib
 
 import numpy as np
 
-from . import catalog, manifest
-from .pipeline import SPLITS, find_split, load_arrays
+from ..checksums import file_digest
 from ..errors import DataError
-
-
-def pixel_stats(images):
-    """Mean and standard deviation of ``images`` (uint8) as p / 255, exact, in little memory."""
-    flat = np.asarray(images, dtype=np.uint8).reshape(-1)
-    if not flat.size:
-        raise DataError("no pixels to measure")
-    counts = np.zeros(256, dtype=np.int64)
-    for start in range(0, flat.size, 1 << 24):  # a histogram by chunks: no float copy
-        counts += np.bincount(flat[start:start + (1 << 24)], minlength=256)
-    values = np.arange(256) / 255
-    mean = float(counts @ values / flat.size)
-    std = float(np.sqrt(counts @ (values - mean) ** 2 / flat.size))
-    return mean, std
+from . import catalog, manifest
+from .pipeline import SPLITS, find_split, load_arrays, pixel_stats
 
 
 def _digests(path):
     """(md5, sha256) of the file, and the md5 of its content if it is gzip-compressed."""
-    md5, sha, content = hashlib.md5(), hashlib.sha256(), None
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            md5.update(block)
-            sha.update(block)
+    content = None
     if path.endswith(".gz"):
-        content = hashlib.md5()
         try:
-            with gzip.open(path, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    content.update(block)
-            content = content.hexdigest()
+            content = file_digest(path, "md5", decompress=True)
         except (OSError, EOFError, zlib.error):
-            content = None
-    return md5.hexdigest(), sha.hexdigest(), content
+            pass
+    return file_digest(path, "md5"), file_digest(path), content
 
 
 def identify(path, recorded=None):
@@ -85,14 +62,13 @@ def inspect(data_dir):
         if found else None
     report = {"folder": data_dir, "dataset": found["dataset"] if found else None, "splits": {}}
     names, missing = set(), []
-    for training in (True, False):
-        split = SPLITS[training][0]
+    for split in SPLITS:
         try:
-            paths = find_split(data_dir, training)
+            paths = find_split(data_dir, split)
         except DataError as e:
             missing.append(str(e))
             continue
-        images, labels = load_arrays(data_dir, training)
+        images, labels = load_arrays(data_dir, split)
         mean, std = pixel_stats(images)
         files = {}
         for path in paths:

@@ -27,10 +27,33 @@ from dataclasses import dataclass
 
 from mindspore.train import Callback
 
-from . import device, distributed
+from . import distributed
 
 LAYOUTS = ("auto", "split", "pack", "free")
 ACTOR, KERNEL = "ActorThread_", "KernelThread_"
+_asked = {"layout": None}  # set by lenet5.setup_device
+
+
+def usable_cores():
+    """CPU cores this process may run on (respects taskset/cgroup affinity)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def use_layout(layout):
+    """Record the layout ``setup_device`` was asked for: None where layouts do not apply
+    (PyNative mode, GPU, Ascend)."""
+    if layout is not None and layout not in LAYOUTS:
+        raise ValueError(f"unknown thread layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
+    _asked["layout"] = layout
+
+
+def asked_layout():
+    """The layout asked of :func:`lenet5.setup_device` where it applies (GRAPH mode on CPU),
+    else None."""
+    return _asked["layout"]
 
 
 @dataclass(frozen=True)
@@ -357,8 +380,8 @@ def applies():
     """Whether moving MindSpore's threads can help here: Linux, 2+ usable cores, GRAPH mode on
     CPU, no distributed launcher (it binds its workers itself), and ``setup_device``'s layout not
     "free"."""
-    return (device.thread_layout() not in (None, "free") and hasattr(os, "sched_setaffinity")
-            and device.usable_cores() >= 2 and not distributed.launched())
+    return (asked_layout() not in (None, "free") and hasattr(os, "sched_setaffinity")
+            and usable_cores() >= 2 and not distributed.launched())
 
 
 def tuner_for(kind, notify=None, probe_steps=10):
@@ -366,4 +389,4 @@ def tuner_for(kind, notify=None, probe_steps=10):
     ``kind`` names what is run (e.g. "train 32": training at batch 32)."""
     if not applies():
         return None
-    return LayoutTuner(device.thread_layout(), kind, notify, probe_steps=probe_steps)
+    return LayoutTuner(asked_layout(), kind, notify, probe_steps=probe_steps)

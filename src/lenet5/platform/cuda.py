@@ -16,6 +16,8 @@ import struct
 import subprocess
 import sys
 
+import mindspore
+
 # soname prefix -> (pip package that provides it, its folder under site-packages). cuDNN: the
 # cu11 package's 9.x releases ship libcudnn.so.9, so the 8.x series is pinned.
 PIP_PACKAGES = {
@@ -63,7 +65,6 @@ def elf_needed(path):
 def gpu_plugin(mindspore_dir=None):
     """The newest GPU plugin of this MindSpore (``lib/plugin/libmindspore_gpu.so.X.Y``), or None."""
     if mindspore_dir is None:
-        import mindspore
         mindspore_dir = os.path.dirname(mindspore.__file__)
     plugins = glob.glob(os.path.join(mindspore_dir, "lib", "plugin", "libmindspore_gpu.so.*"))
     version = lambda p: tuple(int(x) for x in re.findall(r"\d+", p.rsplit(".so.", 1)[1]))

@@ -5,7 +5,10 @@ forward pass and then restores the mode the caller had (GRAPH by default).
 """
 from dataclasses import dataclass
 
+import mindspore as ms
 import numpy as np
+
+from .tables import markdown_table
 
 
 @dataclass
@@ -29,7 +32,6 @@ def _macs(cell, output_shape):
 
 def trace(net, images):
     """Run ``images`` (a float32 batch) through ``net``; return its layer calls in order."""
-    import mindspore as ms
     names = {id(cell): name for name, cell in net.cells_and_names() if name}
     leaves = [cell for name, cell in net.cells_and_names() if name and not cell.name_cells()]
     steps, seen = [], set()
@@ -76,21 +78,13 @@ def layer_table(net, input_shape=(1, 1, 32, 32)):
 
 
 def format_table(rows):
-    """The rows of :func:`layer_table` as aligned text with a total line."""
-    header = ("layer", "type", "output shape", "parameters", "MACs")
+    """The rows of :func:`layer_table` as a table with a total line."""
     lines = [(r.name, r.kind, str(r.output_shape), f"{r.parameters:,}", f"{r.macs:,}")
              for r in rows]
     lines.append(("total", "", "", f"{sum(r.parameters for r in rows):,}",
                   f"{sum(r.macs for r in rows):,}"))
-    widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
-
-    def fmt(line):
-        left = [cell.ljust(w) for cell, w in zip(line[:3], widths)]
-        right = [cell.rjust(w) for cell, w in zip(line[3:], widths[3:])]
-        return "  ".join(left + right).rstrip()
-
-    rule = "-" * len(fmt(header))
-    return "\n".join([fmt(header), rule, *map(fmt, lines[:-1]), rule, fmt(lines[-1])])
+    return markdown_table(("layer", "type", "output shape", "parameters", "MACs"), lines,
+                          ["l", "l", "l", "r", "r"])
 
 
 def layer_outputs(net, images, kinds=("Conv2d", "MaxPool2d", "AvgPool2d")):

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 
 from mindspore.train import Callback
 
-from .data import create_dataset
-from .device import seed_everything
-from .model import LeNet5, count_parameters
-from .recipes import RECIPES, Recipe
-from .train import evaluate, train
+from ..data import create_dataset
+from ..device import seed_everything
+from ..model import LeNet5, count_parameters
+from ..recipes import RECIPES, Recipe
+from ..train import evaluate, train
+from .tables import markdown_table
 
 # The parts that turn one recipe into another, in the order an ablation adds them.
 PARTS = (
@@ -41,7 +42,6 @@ class EpochEvaluator(Callback):
 class Trial:
     name: str
     recipe: Recipe
-    optimizer: str
     parameters: int
     step_losses: list
     seconds: float  # training only, including the first step's graph compilation
@@ -54,8 +54,8 @@ class Trial:
         return [(i + 1) * self.recipe.batch_size for i in range(len(self.step_losses))]
 
 
-def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, optimizer="momentum",
-              num_samples=None, seed=1, each_epoch=False, resize=(32, 32)):
+def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, num_samples=None, seed=1,
+              each_epoch=False, resize=(32, 32)):
     """Train a fresh network ``make_net()`` with ``recipe`` and evaluate it on the test split.
 
     The seed is set before the network is made, so trials differ only in what their settings
@@ -66,16 +66,14 @@ def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, optimiz
     """
     seed_everything(seed)
     net = make_net()
-    train_set = create_dataset(data_dir, True, batch_size=recipe.batch_size,
+    train_set = create_dataset(data_dir, "train", batch_size=recipe.batch_size,
                                augment=recipe.augment, num_samples=num_samples, resize=resize)
-    test_set = create_dataset(data_dir, False, batch_size=256, resize=resize)
+    test_set = create_dataset(data_dir, "test", batch_size=256, resize=resize)
     evaluator = EpochEvaluator(net, test_set) if each_epoch else None
-    result = train(net, train_set, epochs=recipe.epochs, lr=recipe.lr, momentum=recipe.momentum,
-                   weight_decay=recipe.weight_decay, schedule=recipe.schedule,
-                   warmup_epochs=recipe.warmup_epochs, optimizer=optimizer, display=False,
+    result = train(net, train_set, recipe, display=False,
                    callbacks=[evaluator] if evaluator else ())
     accuracy = evaluator.accuracy[-1] if evaluator else evaluate(net, test_set)["accuracy"]
-    return Trial(name, recipe, optimizer, count_parameters(net), result.step_losses,
+    return Trial(name, recipe, count_parameters(net), result.step_losses,
                  sum(result.epoch_seconds), accuracy, evaluator.accuracy if evaluator else [])
 
 
@@ -101,17 +99,10 @@ def ablation(start=RECIPES["course"], goal=RECIPES["accurate"], epochs=None):
 
 
 def format_trials(trials, baseline=None):
-    """A text table: name, parameters, test accuracy, training seconds (and the change in
-    accuracy against the trial named ``baseline``)."""
+    """A table: name, parameters, test accuracy, training seconds (and the change in accuracy,
+    in points, against the trial named ``baseline``)."""
     ref = next((t.accuracy for t in trials if t.name == baseline), None)
-    width = max(len("setting"), *(len(t.name) for t in trials))
-    head = f"{'setting':<{width}}  {'parameters':>10}  {'accuracy':>8}  {'train s':>7}"
-    if ref is not None:
-        head += "  change"
-    lines = [head, "-" * len(head)]
-    for t in trials:
-        line = f"{t.name:<{width}}  {t.parameters:>10,}  {t.accuracy:>8.2%}  {t.seconds:>7.1f}"
-        if ref is not None:
-            line += f"  {100 * (t.accuracy - ref):+.2f}"
-        lines.append(line)
-    return "\n".join(lines)
+    headers = ["setting", "parameters", "accuracy", "train s"] + (["change"] if ref else [])
+    rows = [[t.name, f"{t.parameters:,}", f"{t.accuracy:.2%}", f"{t.seconds:.1f}"]
+            + ([f"{100 * (t.accuracy - ref):+.2f}"] if ref else []) for t in trials]
+    return markdown_table(headers, rows)

@@ -10,15 +10,26 @@ onnxruntime's outputs match MindSpore's; a MINDIR file is reloaded as an ``nn.Gr
 must match too.
 """
 import copy
-import hashlib
+import glob
+import json
 import os
 import shutil
 import tempfile
 
+import mindspore as ms
 import numpy as np
+import onnx
+from onnx import numpy_helper
 
-from .errors import CheckpointError, Lenet5Error
-from .files import atomic_path, write_json
+from .. import __version__
+from ..atomic import atomic_path, write_json
+from ..checkpoint import CheckpointInfo, open_checkpoint
+from ..checksums import file_digest
+from ..data import default_folder, labelled_images, locate_split, manifest
+from ..device import is_available, setup_device
+from ..errors import DataError, Lenet5Error
+from ..model import VARIANTS
+from .onnx_model import OnnxModel
 
 FORMATS = {"MINDIR": ".mindir", "ONNX": ".onnx", "AIR": ".air"}
 INPUT_NAME, OUTPUT_NAME = "image", "logits"  # names in the ONNX graph (MindSpore's: x and 12)
@@ -30,56 +41,42 @@ class ExportError(Lenet5Error):
     """A model that cannot be exported in the format asked for, here."""
 
 
-def load_network(ckpt, variant="classic", num_classes=10):
-    """LeNet5 with the weights of checkpoint ``ckpt`` (clear CheckpointError if unusable)."""
-    from .checkpoint import load
-    from .model import LeNet5
-    if not ckpt:
-        raise CheckpointError("a checkpoint is needed: --ckpt FILE (main.py writes "
-                              "outputs/lenet5.ckpt)")
-    return load(ckpt, LeNet5(num_classes, variant=variant))
-
-
-def preprocessing(input_size=(32, 32)):
-    """How to turn a digit into the network's input, for the sidecar and the ONNX metadata."""
-    from .data import MNIST_MEAN, MNIST_STD
+def preprocessing(info):
+    """How to turn an image into the network's input (``info``: the checkpoint's record), for
+    the sidecar and the ONNX metadata."""
     return {
-        "source": "28x28 uint8 MNIST-style digit: white ink on black, scaled into a 20x20 box "
-                  "and centred by centre of mass (lenet5.images.mnist_digit makes one from "
-                  "any image)",
-        "resize": list(input_size), "interpolation": "bilinear (mindspore.dataset.vision.Resize)",
-        "scale": 1 / 255, "mean": MNIST_MEAN, "std": MNIST_STD,
+        "source": "28x28 uint8 image, white ink on black; a digit scaled into a 20x20 box and "
+                  "centred by centre of mass (lenet5.deploy.mnist_digit makes one from any "
+                  "image)",
+        "resize": list(info.input_size),
+        "interpolation": "bilinear (mindspore.dataset.vision.Resize)",
+        "scale": 1 / 255, "mean": info.mean, "std": info.std,
         "formula": "x = (resize(pixel) / 255 - mean) / std, laid out NCHW as float32",
     }
 
 
-def file_digest(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def sidecar(model_path, fmt, input_shape, num_classes, input_name, output_name, ckpt=None,
+def sidecar(model_path, fmt, input_shape, info, input_name, output_name, ckpt=None,
             opset=None, **extra):
-    """The sidecar JSON of an exported model: everything a deployment needs to feed it."""
-    import mindspore as ms
-    from . import __version__
-    info = {
+    """The sidecar JSON of an exported model: everything a deployment needs to feed it and
+    read its answer (``info``: the checkpoint's record)."""
+    sidecar = {
         "model": os.path.basename(model_path), "format": fmt,
         "sha256": file_digest(model_path), "bytes": os.path.getsize(model_path),
         "input": {"name": input_name, "shape": list(input_shape), "dtype": "float32",
                   "layout": "NCHW"},
-        "output": {"name": output_name, "shape": [input_shape[0], num_classes],
+        "output": {"name": output_name, "shape": [input_shape[0], info.num_classes],
                    "dtype": "float32", "meaning": "logits: softmax gives class probabilities"},
-        "preprocessing": preprocessing(tuple(input_shape[2:])),
-        "class_names": [str(i) for i in range(num_classes)],
+        "preprocessing": preprocessing(info),
+        "dataset": info.dataset,
+        "class_names": list(info.classes),
         "created_with": {"lenet5": __version__, "mindspore": ms.__version__},
     }
     if opset is not None:
-        info["opset"] = opset
+        sidecar["opset"] = opset
     if ckpt:
-        info["source_checkpoint"] = {"path": os.fspath(ckpt), "sha256": file_digest(ckpt)}
-    info.update(extra)
-    return info
+        sidecar["source_checkpoint"] = {"path": os.fspath(ckpt), "sha256": file_digest(ckpt)}
+    sidecar.update(extra)
+    return sidecar
 
 
 def sidecar_path(model_path):
@@ -99,23 +96,31 @@ def _rename(graph, old, new):
             value.name = new
 
 
-def polish_onnx(path, input_size):
+def describe_onnx(model, info):
+    """Write ``info`` (the checkpoint's record) into an ONNX model's metadata: the
+    preprocessing, the class names and the whole record, which
+    :class:`~lenet5.deploy.OnnxModel` reads back (``.info``)."""
+    onnx.helper.set_model_props(model, {
+        "preprocessing": json.dumps(preprocessing(info)),
+        "class_names": json.dumps(list(info.classes)),
+        **info.entry()})
+    model.doc_string = f"LeNet5 trained on {info.dataset} with MindSpore (lenet5-course)"
+    return model
+
+
+def polish_onnx(path, info):
     """Give MindSpore's ONNX graph readable input/output names and self-describing metadata,
     then run ``onnx.checker``. Returns the model (an onnx.ModelProto)."""
-    import json
-    import onnx
     model = onnx.load(path)
     _rename(model.graph, model.graph.input[0].name, INPUT_NAME)
     _rename(model.graph, model.graph.output[0].name, OUTPUT_NAME)
-    model.doc_string = "LeNet5 trained on MNIST with MindSpore (lenet5-course)"
-    onnx.helper.set_model_props(model, {"preprocessing": json.dumps(preprocessing(input_size))})
+    describe_onnx(model, info)
     onnx.checker.check_model(model, full_check=True)
     return model
 
 
 def write_test_vectors(folder, inputs, outputs, input_name=INPUT_NAME, output_name=OUTPUT_NAME):
     """``folder``/test_data_set_0/input_0.pb and output_0.pb, as ONNX TensorProtos."""
-    from onnx import numpy_helper
     target = os.path.join(folder, "test_data_set_0")
     for kind, array, name in (("input", inputs, input_name), ("output", outputs, output_name)):
         with atomic_path(os.path.join(target, f"{kind}_0.pb")) as tmp, open(tmp, "wb") as f:
@@ -125,10 +130,6 @@ def write_test_vectors(folder, inputs, outputs, input_name=INPUT_NAME, output_na
 
 def read_test_vectors(folder):
     """``[(inputs, outputs)]``, each a {name: array}, from every ``test_data_set_*`` in ``folder``."""
-    import glob
-    import onnx
-    from onnx import numpy_helper
-
     def tensors(files):
         protos = []
         for file in sorted(files):
@@ -149,7 +150,6 @@ def check_format(fmt):
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if fmt == "AIR":
-        from .device import is_available
         if not is_available("Ascend"):
             raise ExportError("AIR export needs an Ascend NPU with the CANN toolkit (MindSpore "
                               "writes AIR only on its Ascend backend); on this machine use "
@@ -157,33 +157,34 @@ def check_format(fmt):
     return fmt
 
 
-def reference_images(data_dir, count, input_size):
+def reference_images(data_dir, count, info):
     """The first ``count`` test images, normalised: inputs of the checks and test vectors."""
-    from .runtime import labelled_images
     if data_dir is None:  # no data at hand: random inputs still exercise every weight
-        return np.random.default_rng(0).standard_normal((count, 1, *input_size), np.float32)
-    images, _ = labelled_images(data_dir, training=False, input_size=input_size)
+        return np.random.default_rng(0).standard_normal((count, 1, *info.input_size), np.float32)
+    images, _ = labelled_images(data_dir, "test", info.input_size, info.mean, info.std)
     return images[:count]
 
 
-def export(net, out_dir, fmt="ONNX", batch=1, name="lenet5", ckpt=None, data_dir=None):
+def export(net, out_dir, fmt="ONNX", batch=1, name="lenet5", ckpt=None, data_dir=None,
+           info=None):
     """Export ``net`` to ``out_dir``/``name``.<ext> with its sidecar (and, for ONNX, test
-    vectors made of the first ``batch`` test images of ``data_dir``).
+    vectors made of the first ``batch`` test images of ``data_dir``). ``info``: the
+    checkpoint's record (default: ``net`` trained on MNIST), written into the sidecar and the
+    ONNX metadata.
 
     Returns ``{"model", "sidecar", "max_abs_diff", ...}``. Nothing is written unless the
     exported model reproduces MindSpore's outputs within :data:`TOLERANCE`.
     """
-    import mindspore as ms
+    info = info or CheckpointInfo.describe(net)
     fmt = check_format(fmt)
     if batch < 1:
         raise ExportError(f"batch size must be at least 1, got {batch}")
     input_shape = (batch, 1, *net.input_size)
-    images = reference_images(data_dir, max(batch, CHECK_IMAGES), net.input_size)
+    images = reference_images(data_dir, max(batch, CHECK_IMAGES), info)
     if len(images) < batch:
         raise ExportError(f"batch size {batch} is larger than the test split ({len(images)})")
     expected = np.concatenate([net(ms.Tensor(images[i:i + 50])).asnumpy()
                                for i in range(0, len(images), 50)])
-    num_classes = expected.shape[1]
     with tempfile.TemporaryDirectory(prefix="lenet5-export-") as tmp:
         base = os.path.join(tmp, name)
         # A copy: MindSpore 2.10 reuses the graph it compiled for an earlier ONNX export of the
@@ -195,9 +196,7 @@ def export(net, out_dir, fmt="ONNX", batch=1, name="lenet5", ckpt=None, data_dir
         made = base + FORMATS[fmt]
         opset, names = None, (INPUT_NAME, OUTPUT_NAME)
         if fmt == "ONNX":
-            import onnx
-            from .runtime import OnnxModel
-            model = polish_onnx(made, net.input_size)
+            model = polish_onnx(made, info)
             opset = opset_of(model)
             made = base + ".checked.onnx"
             onnx.save(model, made)
@@ -216,10 +215,10 @@ def export(net, out_dir, fmt="ONNX", batch=1, name="lenet5", ckpt=None, data_dir
         path = os.path.join(out_dir, name + FORMATS[fmt])
         with atomic_path(path) as final:
             shutil.copyfile(made, final)
-    info = sidecar(path, fmt, input_shape, num_classes, *names, ckpt=ckpt, opset=opset,
-                   network={"name": type(net).__name__, "variant": getattr(net, "variant", None)},
-                   checked={"images": len(got), "max_abs_diff": diff})
-    write_json(sidecar_path(path), info)
+    write_json(sidecar_path(path), sidecar(
+        path, fmt, input_shape, info, *names, ckpt=ckpt, opset=opset,
+        network={"name": type(net).__name__, "variant": getattr(net, "variant", None)},
+        checked={"images": len(got), "max_abs_diff": diff}))
     result = {"model": path, "sidecar": sidecar_path(path), "max_abs_diff": diff,
               "checked_images": len(got)}
     if fmt == "ONNX" and data_dir is not None:
@@ -228,16 +227,40 @@ def export(net, out_dir, fmt="ONNX", batch=1, name="lenet5", ckpt=None, data_dir
 
 
 def add_network_arguments(p, data_help):
-    """The checkpoint, its data folder and its architecture: shared by export and quantize."""
-    p.add_argument("--ckpt", required=True, help="MindSpore checkpoint of LeNet5 (from main.py)")
-    p.add_argument("--data_url", default="MNIST/", help=data_help)
-    p.add_argument("--variant", default="classic", choices=("classic", "course"),
-                   help="LeNet5 variant the checkpoint was trained as (main.py --variant)")
-    p.add_argument("--num_classes", type=int, default=10, help="network outputs")
+    """The checkpoint, its data folder and overrides of its record: shared by export,
+    quantize and footprint."""
+    p.add_argument("--ckpt", required=True, help="LeNet5 checkpoint (main.py writes "
+                   "outputs/lenet5.ckpt); it records its variant, classes and normalisation")
+    p.add_argument("--data_url", default=None, help=f"{data_help} (default: where main.py keeps "
+                   "the checkpoint's dataset: MNIST/ for mnist, data/DATASET/ otherwise)")
+    p.add_argument("--variant", default=None, choices=VARIANTS, help="override the variant the "
+                   "checkpoint records (old checkpoints without a record: classic)")
+    p.add_argument("--num_classes", type=int, default=None, help="override the number of "
+                   "classes the checkpoint records")
+
+
+def open_network(args, splits=("test",)):
+    """``(net, info, data_url)`` for a command's ``--ckpt``, ``--variant``, ``--num_classes``
+    and ``--data_url``: a data folder given is checked first (its ``splits``), then the
+    checkpoint is read, then the folder must hold the checkpoint's dataset."""
+    for split in splits if args.data_url else ():
+        locate_split(args.data_url, split)
+    net, info = open_checkpoint(args.ckpt, args.variant, args.num_classes)
+    data_url = args.data_url or default_folder(info.dataset)
+    for split in splits:
+        try:
+            locate_split(data_url, split)
+        except DataError as e:
+            if args.data_url:
+                raise
+            raise DataError(f"{args.ckpt} was trained on {info.dataset}, which is not in "
+                            f"{data_url} ({e}); pass --data_url FOLDER holding it") from None
+    manifest.check_dataset(info.dataset, data_url)
+    return net, info, data_url
 
 
 def add_arguments(p):
-    add_network_arguments(p, "MNIST folder: its first test images check the export and make "
+    add_network_arguments(p, "data folder: its first test images check the export and make "
                              "the test vectors")
     p.add_argument("--format", default="ONNX", type=str.upper, metavar="{MINDIR,ONNX,AIR}",
                    help="MINDIR (MindSpore Lite, serving), ONNX (onnxruntime and others), "
@@ -249,17 +272,12 @@ def add_arguments(p):
 
 
 def run(args):
-    from .data import locate_split
-    from .device import setup_device
     fmt = check_format(args.format)
     if args.batch < 1:
         raise ExportError(f"--batch must be at least 1, got {args.batch}")
-    if not os.path.isfile(args.ckpt):
-        raise CheckpointError(f"checkpoint {args.ckpt!r} does not exist")
-    locate_split(args.data_url, training=False)
     setup_device("Ascend" if fmt == "AIR" else "CPU")
-    net = load_network(args.ckpt, args.variant, args.num_classes)
-    result = export(net, args.out, fmt, args.batch, args.name, args.ckpt, args.data_url)
+    net, info, data_url = open_network(args)
+    result = export(net, args.out, fmt, args.batch, args.name, args.ckpt, data_url, info)
     print(f"exported {result['model']} ({os.path.getsize(result['model']):,} bytes), sidecar "
           f"{result['sidecar']}; outputs match MindSpore within {result['max_abs_diff']:.1e} on "
           f"{result['checked_images']} test images")

@@ -14,9 +14,13 @@ import re
 import shutil
 import subprocess
 
-from . import compat, cuda, device, threads
-from .data.pipeline import default_workers
-from .errors import DeviceError
+import mindspore as ms
+import mindspore.dataset as ds
+
+from .. import device
+from ..data.pipeline import default_workers
+from ..errors import DeviceError, first_line
+from . import compat, cuda, threads
 
 CUDA_LIBRARY_DIRS = ("/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib",
                      "/usr/lib/x86_64-linux-gnu", "/usr/lib64")
@@ -28,11 +32,6 @@ CANN_HOMES = ("/usr/local/Ascend/ascend-toolkit/latest", "/usr/local/Ascend/late
 def add_arguments(parser):
     parser.add_argument("--device_target", default="auto",
                         help="the target to check: CPU, GPU, Ascend, or auto (the best usable one)")
-
-
-def _first_line(text, limit=160):
-    text = str(text).strip()
-    return text.splitlines()[0][:limit] if text else ""
 
 
 def nvidia_driver():
@@ -47,7 +46,7 @@ def nvidia_driver():
     except (OSError, subprocess.TimeoutExpired):
         return None
     if query.returncode != 0:
-        return ("unusable", _first_line(query.stderr or query.stdout), [])
+        return ("unusable", first_line(query.stderr or query.stdout), [])
     rows = [line.split(", ", 1) for line in query.stdout.strip().splitlines() if ", " in line]
     cuda = re.search(r"CUDA Version:\s*([\d.]+)", header.stdout)
     return (rows[0][0] if rows else "?", cuda.group(1) if cuda else "?", [r[1] for r in rows])
@@ -67,8 +66,7 @@ def cuda_runtime():
 
 def gpu_plugin_cuda_versions():
     """The CUDA versions this MindSpore wheel has GPU plugins for (lib/plugin/gpu<version>)."""
-    import mindspore
-    plugins = os.path.join(os.path.dirname(mindspore.__file__), "lib", "plugin")
+    plugins = os.path.join(os.path.dirname(ms.__file__), "lib", "plugin")
     found = (re.fullmatch(r"gpu([\d.]+)", name) for name in
              (os.listdir(plugins) if os.path.isdir(plugins) else []))
     return sorted((m.group(1) for m in found if m), key=lambda v: tuple(map(int, v.split("."))))
@@ -84,7 +82,7 @@ def cann_version():
                 with open(path, encoding="utf-8", errors="replace") as f:
                     text = f.read()
                 match = re.search(r"[Vv]ersion\s*[=:]\s*([\w.\-]+)", text)
-                return (match.group(1) if match else _first_line(text, 40)), home
+                return (match.group(1) if match else first_line(text, 40)), home
     return None
 
 
@@ -149,12 +147,12 @@ def device_lines():
 
 
 def layout_line():
-    """How lenet5.train places MindSpore's CPU threads here (lenet5.threads)."""
+    """How lenet5.train places MindSpore's CPU threads here (lenet5.platform.threads)."""
     if not threads.applies():
         return "left to the scheduler"
-    if device.thread_layout() == "auto":
+    if threads.asked_layout() == "auto":
         return "auto (measured while training, following other programs' load)"
-    return f"{device.thread_layout()} (forced)"
+    return f"{threads.asked_layout()} (forced)"
 
 
 def load_line(seconds=0.5):
@@ -162,7 +160,7 @@ def load_line(seconds=0.5):
     others = threads.measure_other_load(seconds)
     if others is None:
         return "unknown on this system"
-    cores = device.usable_cores()
+    cores = threads.usable_cores()
     line = f"other programs use {others:.1f} of the {cores} usable cores now"
     if hasattr(os, "getloadavg"):
         line += f" (load average {os.getloadavg()[0]:.1f})"
@@ -189,7 +187,6 @@ def cuda_library_line(plugin, found):
 
 def run_check():
     """``(passed, output)`` of ``mindspore.run_check()``, which prints instead of raising."""
-    import mindspore as ms
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         ms.run_check()
@@ -199,9 +196,6 @@ def run_check():
 
 def report(asked="auto", layout="auto"):
     """Print the report; return the resolved target. Raises DeviceError if ``asked`` cannot work."""
-    import mindspore as ms
-    import mindspore.dataset as ds
-
     asked = device.normalise_target(asked)
     model, flags = cpu_model_and_flags()
     isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "unset (oneDNN picks the best it finds)")
@@ -211,7 +205,7 @@ def report(asked="auto", layout="auto"):
     for target, line in device_lines().items():
         print(f"{'device ' + target:15s} {line}")
     avx512 = "yes" if "avx512f" in flags else "no"
-    print(f"CPU             {model}; {device.usable_cores()} usable of {os.cpu_count()} cores; "
+    print(f"CPU             {model}; {threads.usable_cores()} usable of {os.cpu_count()} cores; "
           f"AVX2: {'yes' if 'avx2' in flags else 'no'}; AVX-512: {avx512}")
     print(f"oneDNN ISA      ONEDNN_MAX_CPU_ISA={isa}")
     if "avx512f" in flags and isa.upper() not in BELOW_AVX512:
@@ -225,8 +219,8 @@ def report(asked="auto", layout="auto"):
         raise
     device.setup_device(target, layout=layout)
     settings = device.device_settings(target)
-    threads = device.cpu_threads() if target == "CPU" else None
-    print(f"threads         CPU kernels: {threads or 'MindSpore default'}; dataset workers: "
+    kernels = device.cpu_threads() if target == "CPU" else None
+    print(f"threads         CPU kernels: {kernels or 'MindSpore default'}; dataset workers: "
           f"{default_workers()} per pipeline stage (mindspore.dataset default "
           f"{ds.config.get_num_parallel_workers()}); layout while training: "
           f"{layout_line()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
@@ -236,7 +230,7 @@ def report(asked="auto", layout="auto"):
     passed, text = run_check()
     print("run_check       " + text.replace("\n", "\n                "))
     if not passed:
-        why = _first_line(text.split("failed.", 1)[-1])
+        why = first_line(text.split("failed.", 1)[-1])
         raise DeviceError(f"mindspore.run_check() failed on {target} ({why}); reinstall MindSpore "
                           "for this platform: https://www.mindspore.cn/install")
     flag = "" if asked == "auto" else f" --device_target {target}"

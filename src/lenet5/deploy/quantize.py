@@ -14,9 +14,19 @@ import shutil
 import tempfile
 
 import numpy as np
+import onnx
+from onnx import version_converter
+from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
+                                      QuantType, quant_pre_process, quantize_static)
 
-from .errors import CheckpointError, Lenet5Error
-from .files import atomic_path, write_json
+from ..atomic import atomic_path, write_json
+from ..checkpoint import CheckpointInfo
+from ..data import labelled_images
+from ..device import setup_device
+from ..errors import Lenet5Error
+from .export import (add_network_arguments, describe_onnx, export, open_network, opset_of,
+                     sidecar, sidecar_path, write_test_vectors)
+from .onnx_model import OnnxModel, accuracy
 
 CALIBRATION_IMAGES = 500
 QDQ_MIN_OPSET = 13  # per-channel DequantizeLinear (its axis attribute) needs opset 13
@@ -24,14 +34,8 @@ QDQ_MIN_OPSET = 13  # per-channel DequantizeLinear (its axis attribute) needs op
 
 def quantize_onnx(fp32_path, int8_path, calibration, per_channel=True):
     """Quantize ``fp32_path`` to int8 at ``int8_path``, calibrated on ``calibration``: a
-    float32 array (N, 1, H, W) of training images as the model sees them."""
-    import onnx
-    from onnx import version_converter
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
-                                          QuantType, quant_pre_process, quantize_static)
-    from .export import opset_of
-    from .runtime import OnnxModel
-
+    float32 array (N, 1, H, W) of training images as the model sees them. The int8 model keeps
+    the fp32 model's record (``OnnxModel(...).info``)."""
     model = OnnxModel(fp32_path)
     batch = model.batch or 1
     usable = len(calibration) - len(calibration) % batch
@@ -61,13 +65,14 @@ def quantize_onnx(fp32_path, int8_path, calibration, per_channel=True):
                             per_channel=per_channel, weight_type=QuantType.QInt8,
                             activation_type=QuantType.QUInt8,
                             calibrate_method=CalibrationMethod.MinMax)
+            if model.info is not None:  # the quantizer drops the metadata: put it back
+                onnx.save(describe_onnx(onnx.load(final), model.info), final)
             onnx.checker.check_model(final)
     return int8_path
 
 
 def compare(fp32_path, int8_path, images, labels):
     """Test-split accuracy of both models, their file sizes, and the predictions that changed."""
-    from .runtime import OnnxModel, accuracy
     fp32_accuracy, fp32_predictions = accuracy(OnnxModel(fp32_path), images, labels)
     int8_accuracy, int8_predictions = accuracy(OnnxModel(int8_path), images, labels)
     fp32_bytes, int8_bytes = os.path.getsize(fp32_path), os.path.getsize(int8_path)
@@ -80,25 +85,26 @@ def compare(fp32_path, int8_path, images, labels):
 
 
 def quantize_network(net, out_dir, data_dir, name="lenet5", calibration_images=CALIBRATION_IMAGES,
-                     per_channel=True, ckpt=None, seed=0):
+                     per_channel=True, ckpt=None, seed=0, info=None):
     """Export ``net`` to ONNX, quantize it to int8 and compare the two on the test split.
+    ``info``: the checkpoint's record (default: ``net`` trained on MNIST).
 
     Writes ``out_dir``/``name``-int8.onnx with its sidecar and test vectors (the int8 model's
     own outputs), and ``quantization.json`` (the comparison), which it returns.
     """
-    import onnx
-    from .export import export, opset_of, sidecar, sidecar_path, write_test_vectors
-    from .runtime import OnnxModel, labelled_images
-    calibration, _ = labelled_images(data_dir, training=True, input_size=net.input_size,
-                                     limit=calibration_images, seed=seed)
-    images, labels = labelled_images(data_dir, training=False, input_size=net.input_size)
+    info = info or CheckpointInfo.describe(net)
+    inputs = dict(resize=info.input_size, mean=info.mean, std=info.std)
+    calibration, _ = labelled_images(data_dir, "train", **inputs, limit=calibration_images,
+                                     seed=seed)
+    images, labels = labelled_images(data_dir, "test", **inputs)
     method = {"tool": "onnxruntime.quantization.quantize_static", "format": "QDQ",
               "weights": "int8, per channel" if per_channel else "int8, per tensor",
               "activations": "uint8", "calibration": "MinMax",
               "calibration_images": int(len(calibration)), "calibration_split": "train"}
     path = os.path.join(out_dir, f"{name}-int8.onnx")
     with tempfile.TemporaryDirectory(prefix="lenet5-quantize-") as tmp:
-        fp32 = export(net, tmp, "ONNX", name=name, ckpt=ckpt, data_dir=data_dir)["model"]
+        fp32 = export(net, tmp, "ONNX", name=name, ckpt=ckpt, data_dir=data_dir,
+                      info=info)["model"]
         int8 = quantize_onnx(fp32, os.path.join(tmp, os.path.basename(path)), calibration,
                              per_channel)
         report = {"model": os.path.basename(path), "method": method,
@@ -108,7 +114,7 @@ def quantize_network(net, out_dir, data_dir, name="lenet5", calibration_images=C
         with atomic_path(path) as final:
             shutil.copyfile(int8, final)
     write_json(sidecar_path(path), sidecar(
-        path, "ONNX", (model.batch, 1, *model.input_size), outputs.shape[1], model.input_name,
+        path, "ONNX", (model.batch, 1, *model.input_size), info, model.input_name,
         model.output_name, ckpt=ckpt, opset=opset_of(onnx.load(path)), quantization=method,
         accuracy={"fp32": report["fp32_accuracy"], "int8": report["int8_accuracy"],
                   "test_images": report["test_images"]}))
@@ -119,8 +125,7 @@ def quantize_network(net, out_dir, data_dir, name="lenet5", calibration_images=C
 
 
 def add_arguments(p):
-    from .export import add_network_arguments
-    add_network_arguments(p, "MNIST folder: training images calibrate, the test split measures "
+    add_network_arguments(p, "data folder: training images calibrate, the test split measures "
                              "accuracy")
     p.add_argument("--out", default="export-int8/", help="folder for the int8 model, its sidecar, "
                    "test_data_set_0/ and quantization.json")
@@ -132,19 +137,12 @@ def add_arguments(p):
 
 
 def run(args):
-    from .data import locate_split
-    from .device import setup_device
-    from .export import load_network
     if args.calibration < 1:
         raise Lenet5Error(f"--calibration must be at least 1, got {args.calibration}")
-    if not os.path.isfile(args.ckpt):
-        raise CheckpointError(f"checkpoint {args.ckpt!r} does not exist")
-    for training in (True, False):
-        locate_split(args.data_url, training)
     setup_device("CPU")
-    net = load_network(args.ckpt, args.variant, args.num_classes)
-    r = quantize_network(net, args.out, args.data_url, args.name, args.calibration,
-                         not args.per_tensor, args.ckpt)
+    net, info, data_url = open_network(args, splits=("train", "test"))
+    r = quantize_network(net, args.out, data_url, args.name, args.calibration,
+                         not args.per_tensor, args.ckpt, info=info)
     print(f"int8 model: {os.path.join(args.out, r['model'])}: {r['int8_bytes']:,} bytes = "
           f"{r['size_ratio']:.0%} of fp32 ({r['fp32_bytes']:,} bytes)")
     print(f"test accuracy on {r['test_images']} images: fp32 {r['fp32_accuracy']:.2%}, int8 "

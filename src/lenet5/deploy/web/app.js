@@ -94,12 +94,14 @@ async function predict() {
 // --- the answer -----------------------------------------------------------------------------
 
 const bars = document.getElementById("bars");
+let classNames = [..."0123456789"];  // the checkpoint's class names, from GET health
 function makeBars(count) {
   bars.replaceChildren();
   for (let i = 0; i < count; i++) {
     const row = document.createElement("li");
     row.dataset.class = i;
-    row.innerHTML = `<span>${i}</span><div class="track"><div class="fill"></div></div><span class="pct"></span>`;
+    row.innerHTML = `<span></span><div class="track"><div class="fill"></div></div><span class="pct"></span>`;
+    row.firstChild.textContent = classNames[i] ?? String(i);
     bars.append(row);
   }
 }
@@ -152,12 +154,12 @@ function showAnswer(answer) {
     return;
   }
   const p = answer.probabilities;
-  result.dataset.digit = answer.digit;
-  document.getElementById("digit").textContent = answer.digit;
-  document.getElementById("confidence").textContent = `${(100 * p[answer.digit]).toFixed(1)}% sure`;
+  result.dataset.digit = answer.class;
+  document.getElementById("digit").textContent = answer.label;
+  document.getElementById("confidence").textContent = `${(100 * p[answer.class]).toFixed(1)}% sure`;
   if (bars.children.length !== p.length) makeBars(p.length);
   [...bars.children].forEach((row, i) => {
-    row.classList.toggle("top", i === answer.digit);
+    row.classList.toggle("top", i === answer.class);
     row.querySelector(".fill").style.width = `${100 * p[i]}%`;
     row.querySelector(".pct").textContent = `${(100 * p[i]).toFixed(1)}%`;
   });
@@ -173,6 +175,17 @@ async function showServer() {
   try {
     const health = await (await fetch("health")).json();
     const weights = health.checkpoint ? health.checkpoint.split(/[\\/]/).pop() : "network in memory";
+    if (health.classes && health.classes.join("") !== "0123456789") {
+      // Not MNIST's digits: label the bars with the checkpoint's classes and say what to draw.
+      classNames = health.classes;
+      makeBars(classNames.length);
+      const shown = classNames.length > 4
+        ? `${classNames.slice(0, 3).join(", ")}, …, ${classNames[classNames.length - 1]}`
+        : classNames.join(", ");
+      document.getElementById("intro").textContent =
+        `This network was trained on ${health.dataset}: draw one of its ${classNames.length} ` +
+        `classes (${shown}) as large as the box. When you lift the pen, LeNet5 reads it.`;
+    }
     document.getElementById("footer").textContent =
       `LeNet5 · ${weights} · ${health.backend} · ` +
       "lenet5 serve (lenet5-course)";

@@ -1,0 +1,98 @@
+"""A dataset in a local folder, ready to train on: ``lenet5.open_data("fashion")``.
+
+:func:`open_data` finds (or downloads) the files, checks that the folder holds the dataset
+asked for, and works out its pixel normalisation. The :class:`DataFolder` it returns makes the
+course pipeline with that normalisation and tells a checkpoint what it was trained on.
+"""
+import os
+from dataclasses import dataclass
+
+from ..errors import DataError
+from . import catalog, manifest
+from .download import default_mirrors, prepare
+from .pipeline import SPLITS, check_labels, create_dataset, find_split, load_arrays, locate_split
+
+SAMPLE = "MNIST/"  # the shipped 10,000-digit sample of MNIST, relative to the project
+
+
+@dataclass(frozen=True)
+class DataFolder:
+    folder: str
+    dataset: catalog.Dataset  # the catalogue entry: name, title, class names
+    mean: float  # pixel mean and std of the training split (p / 255)
+    std: float
+
+    @property
+    def name(self):
+        return self.dataset.name
+
+    @property
+    def title(self):
+        return self.dataset.title
+
+    @property
+    def classes(self):
+        return self.dataset.classes
+
+    @property
+    def num_classes(self):
+        return self.dataset.num_classes
+
+    def size(self, split):
+        """The number of images in ``split``."""
+        return locate_split(self.folder, split).count
+
+    def create_dataset(self, split="train", batch_size=32, **options):
+        """:func:`lenet5.create_dataset` of ``split``, normalised with this dataset's mean and
+        std: ``(p / 255 - mean) / std`` as ``p * rescale + shift``."""
+        return create_dataset(self.folder, split, batch_size, rescale=1 / (255 * self.std),
+                              shift=-self.mean / self.std, **options)
+
+    def load_arrays(self, split):
+        return load_arrays(self.folder, split)
+
+    def check_labels(self, num_classes, splits=tuple(SPLITS)):
+        """Raise :class:`DataError` if a label of ``splits`` does not fit ``num_classes``."""
+        for split in splits:
+            check_labels(self.folder, split, num_classes)
+
+
+def default_folder(name, download=False):
+    """Where dataset ``name`` is unless told: the shipped sample for MNIST (``data/mnist/`` for
+    the full set, with ``download``), ``data/NAME/`` for the others."""
+    return SAMPLE if name == "mnist" and not download else f"data/{name}/"
+
+
+def has_split(folder, split):
+    try:
+        find_split(folder, split)
+    except DataError:
+        return False
+    return True
+
+
+def open_data(name="mnist", folder=None, download=False, splits=tuple(SPLITS)):
+    """The :class:`DataFolder` of dataset ``name`` in ``folder`` (default:
+    :func:`default_folder`), first downloaded there with ``download``. The default folder is
+    also filled from a system package (Debian's dataset-fashion-mnist) when that needs no
+    network. ``splits``: the splits that must be there."""
+    dataset = catalog.get(name)
+    defaulted = folder is None
+    if defaulted:
+        folder = default_folder(dataset.name, download)
+    if download:
+        prepare(dataset, folder)
+    elif not all(has_split(folder, split) for split in splits):
+        local = [m for m in default_mirrors(dataset) if m.startswith("file:")]
+        if defaulted and local:
+            print(f"copying {dataset.title} from {local[0]} into {folder}", flush=True)
+            prepare(dataset, folder, mirrors=local)
+        elif defaulted:
+            raise DataError(
+                f"no {dataset.title} in {folder}: add --download to get it (or run "
+                f"python -m lenet5.data download --dataset {dataset.name} --dest {folder})")
+    for split in splits:  # names what is missing in a folder the user gave
+        locate_split(folder, split)
+    manifest.check_dataset(dataset.name, folder)
+    mean, std = manifest.normalisation(dataset.name, folder)
+    return DataFolder(os.fspath(folder), dataset, float(mean), float(std))

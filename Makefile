@@ -2,7 +2,8 @@
 #   make train   train LeNet5 on the shipped MNIST sample (ARGS="--recipe accurate" for more)
 #   make test    install the test tools and run every test (unit tests, then the notebooks)
 #   make lab     open the course notebooks in JupyterLab (http://127.0.0.1:8888)
-#   make notebooks  execute the notebooks in place (commit the result); make figures: course/images
+#   make notebooks  execute the notebooks in place, then bring the figures the lessons quote up to
+#                   date (tools/figures.py; commit the result); make figures: course/images
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -24,6 +25,7 @@ lab: $(VENV)/.installed-test
 
 notebooks: $(VENV)/.installed-test
 	$(PY) tools/run_notebooks.py
+	$(PY) tools/figures.py
 
 figures: $(VENV)/.installed-test
 	$(PY) tools/make_figures.py

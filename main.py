@@ -53,6 +53,10 @@ def parse_args(argv=None):
                              ("lr", float, "learning rate"), ("momentum", float, "Momentum")):
         p.add_argument(f"--{name}", type=kind, default=None, help=f"{what} (default: the recipe's;"
                        f" course: {getattr(RECIPES['course'], name)})")
+    p.add_argument("--val_split", type=float, default=0.0, help="hold out this share of the "
+                   "training images (always the same ones) as a validation split, e.g. 0.1: "
+                   "train on the rest, report validation and test accuracy (0: none, as the "
+                   "original course)")
     p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same loss curve")
     p.add_argument("--num_classes", type=int, default=None,
                    help="network outputs (default: the dataset's number of classes, or --ckpt's)")
@@ -108,14 +112,15 @@ def run(args):
             print(f"worker {rank}/{size}: weights checksum {distributed.weights_checksum(net)}")
         if rank != 0:  # worker 0 evaluates and writes the results for the whole job
             return None
-        start = time.perf_counter()
-        scores = lenet5.evaluate(net, data.create_dataset("test", recipe.batch_size))
-        metrics.update(scores, eval_seconds=round(time.perf_counter() - start, 3))
+        metrics.update(evaluated(net, data, recipe.batch_size))
         if not args.eval_only:
             lenet5.save_checkpoint(net, os.path.join(job.out, "lenet5.ckpt"), info=info)
         write_json(os.path.join(job.out, "metrics.json"), metrics)
-    print(f"test accuracy: {scores['accuracy']:.2%} on {metrics['num_test']} images "
-          f"(loss {scores['loss']:.4f}); results in {args.train_url}", flush=True)
+    if data.val_split:
+        print(f"validation accuracy: {metrics['val_accuracy']:.2%} on {metrics['num_val']} "
+              f"images (loss {metrics['val_loss']:.4f})")
+    print(f"test accuracy: {metrics['accuracy']:.2%} on {metrics['num_test']} images "
+          f"(loss {metrics['loss']:.4f}); results in {args.train_url}", flush=True)
     return metrics
 
 
@@ -150,8 +155,8 @@ def network_and_data(args, data_url, recipe):
     if args.ckpt:
         net, info = lenet5.open_checkpoint(args.ckpt, args.variant, args.num_classes)
     name = args.dataset or (info.dataset if args.ckpt else "mnist")
-    splits = ("test",) if args.eval_only else ("train", "test")
-    data = lenet5.open_data(name, data_url, args.download, splits)
+    splits = ("test",) if args.eval_only and not args.val_split else ("train", "test")
+    data = lenet5.open_data(name, data_url, args.download, splits, args.val_split)
     if args.eval_only:
         data = dataclasses.replace(data, mean=info.mean, std=info.std)
     if not args.ckpt:
@@ -169,7 +174,21 @@ def describe_run(args, target, settings, workers, info, data, recipe):
             "hyperparameters": recipe.as_dict(), "seed": args.seed, "variant": info.variant,
             "num_classes": info.num_classes, "device_settings": settings.as_dict(),
             "workers": workers, "thread_layout": args.thread_layout,
-            "num_test": data.size("test"), "ckpt": args.ckpt, "epochs": 0, "num_train": 0}
+            "num_test": data.size("test"), "ckpt": args.ckpt, "epochs": 0, "num_train": 0,
+            **({"val_split": data.val_split, "num_val": data.size("val")}
+               if data.val_split else {})}
+
+
+def evaluated(net, data, batch_size):
+    """What metrics.json records of the evaluation: the test split's accuracy and loss (and
+    the validation split's, when one is held out)."""
+    results = {}
+    if data.val_split:
+        val = lenet5.evaluate(net, data.create_dataset("val", batch_size))
+        results.update(val_accuracy=val["accuracy"], val_loss=val["loss"])
+    start = time.perf_counter()
+    results.update(lenet5.evaluate(net, data.create_dataset("test", batch_size)))
+    return {**results, "eval_seconds": round(time.perf_counter() - start, 3)}
 
 
 def trained(result, workers, data):

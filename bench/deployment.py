@@ -54,6 +54,9 @@ def optimized_ops(path):
 
 
 def evaluate_model(name, args, recipe, workdir):
+    # Seeded per model, as lenet5.analysis.run_trial does: every model starts from the weights
+    # lesson 5 gives it, whichever models this run measures before it.
+    lenet5.device.seed_everything(args.seed)
     net = build(name)
     train_set = lenet5.create_dataset(args.data_url, "train", batch_size=recipe.batch_size,
                                       resize=net.input_size)

@@ -148,7 +148,11 @@ def test_an_old_checkpoint_loads_as_mnist_with_a_note(tmp_path, capsys):
     assert info.assumed and info.variant == "classic" and info.num_classes == 26
     assert (info.mean, info.std) == (catalog.MNIST.mean, catalog.MNIST.std)
     assert int(net.fc3.weight.shape[0]) == 26
-    net, info = lenet5.open_checkpoint(path, variant="course", quiet=True)  # flags override
+    course = str(tmp_path / "old-course.ckpt")
+    ms.save_checkpoint(lenet5.LeNet5(variant="course"), course)
+    with pytest.raises(CheckpointError, match="does not fit .* --variant"):
+        lenet5.open_checkpoint(course, quiet=True)  # taken as classic: conv biases missing
+    net, info = lenet5.open_checkpoint(course, variant="course", quiet=True)  # flags override
     assert net.variant == info.variant == "course"
 
 

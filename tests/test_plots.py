@@ -30,8 +30,7 @@ def test_digit_grid_layout_and_captions():
     assert sum(bool(ax.images) for ax in fig.axes) == 12
     fig = plots.digit_grid(np.zeros((3, 1, 32, 32)))  # network input form
     assert fig.axes[0].images[0].get_array().shape == (32, 32)
-    assert fig.axes[0].images[0].get_cmap().name == "gray_r"  # the style's: ink drawn dark
-    fig = plots.digit_grid(np.zeros((1, 160, 160)), cmap="gray")  # a photo, as it looks
+    # the style's: MNIST as stored, 0 = black background, 255 = white ink
     assert fig.axes[0].images[0].get_cmap().name == "gray"
 
 
@@ -59,7 +58,12 @@ def test_architecture_is_drawn_from_the_table():
 
 
 def test_channels_class_counts_probabilities():
-    assert len(plots.channels(np.zeros((6, 5, 5)), ncols=3).axes) == 6
+    fig = plots.channels(np.arange(150.0).reshape(6, 5, 5) - 20, ncols=3)
+    assert len(fig.axes) == 6 + 1  # six maps and one colour bar
+    shown = [ax.images[0] for ax in fig.axes[:6]]
+    assert {im.get_clim() for im in shown} == {(-129.0, 129.0)}  # one scale, 0 in the middle
+    fig = plots.channels(np.arange(150.0).reshape(6, 5, 5), ncols=3)  # after a ReLU: from 0
+    assert {ax.images[0].get_clim() for ax in fig.axes[:6]} == {(0.0, 149.0)}
     fig = plots.class_counts({"train": np.ones(10), "test": np.ones(10)})
     assert len(fig.axes[0].patches) == 20
     fig = plots.probabilities(np.full(10, 0.1), label=3)

@@ -180,7 +180,7 @@ def _fill(net, params, path):
                   f"{expected[mismatched[0]]}" if mismatched else
                   f"unexpected {', '.join(sorted(set(found) - set(expected))[:3])}")
         raise CheckpointError(f"checkpoint {os.fspath(path)!r} does not fit this network "
-                              f"({detail}); was it saved from another architecture or "
-                              "--num_classes?")
+                              f"({detail}); was it saved from another architecture, "
+                              "--variant or --num_classes?")
     ms.load_param_into_net(net, params, strict_load=True)
     return net

@@ -1,11 +1,14 @@
-"""LeNet5, as an ``nn.Cell``.
+"""LeNet5, as an ``nn.Cell``, in two forms (docs/ARCHITECTURE.md; lesson 2 compares both with
+LeCun et al.'s 1998 LeNet-5, which used scaled tanh, trainable subsampling, a partial C3
+connection table and RBF outputs):
 
-Two forms that differ only in the classifier head:
-
-* ``classic`` (default): ReLU after the first two Dense layers, as in LeCun's LeNet-5 and in
-  MindSpore's model zoo. Without it the three Dense layers collapse into one linear map.
-* ``course``: no activation between the Dense layers, exactly as in the original MindSpore
-  course. Same parameters (61,706), slightly weaker.
+* ``classic`` (default): the modern LeNet-5 of most re-implementations: ReLU after both
+  convolutions and after the first two Dense layers, max-pooling, biases everywhere,
+  Glorot/Xavier-uniform weights. 61,706 parameters with 10 classes.
+* ``course``: the network of the original MindSpore course, line for line: its convolutions
+  have no bias (MindSpore's ``nn.Conv2d`` default), every layer keeps MindSpore's default
+  initialiser, and there is no activation between the Dense layers (so the three Dense layers
+  compose to one linear map). 61,684 parameters with 10 classes.
 """
 import mindspore as ms
 import mindspore.nn as nn
@@ -54,19 +57,20 @@ class LeNet5(nn.Cell):
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
         self.variant = variant
-        # Glorot/Xavier weights, as in Caffe's LeNet example. On the 8,000-image sample the
-        # course recipe then scores 96.05-97.40% over seeds 1-10; with MindSpore's default
-        # (He-uniform, a=sqrt(5)) it scored 95.55-96.95% over seeds 1-5.
-        conv = dict(pad_mode="valid", has_bias=True, weight_init=XavierUniform())
-        self.conv1 = nn.Conv2d(num_channel, 6, 5, **conv)
-        self.conv2 = nn.Conv2d(6, 16, 5, **conv)
+        classic = variant == "classic"
+        # classic: Glorot/Xavier-uniform weights and conv biases; course: the original's
+        # nn.Conv2d(1, 6, 5, stride=1, pad_mode='valid') with MindSpore's defaults (no bias,
+        # He-uniform) and default Dense layers.
+        init = {"weight_init": XavierUniform()} if classic else {}
+        self.conv1 = nn.Conv2d(num_channel, 6, 5, pad_mode="valid", has_bias=classic, **init)
+        self.conv2 = nn.Conv2d(6, 16, 5, pad_mode="valid", has_bias=classic, **init)
         self.relu = nn.ReLU()
         self.pool = MaxPool2d(kernel_size=2, stride=2)  # nn.MaxPool2d, faster to train on CPU
         self.flatten = nn.Flatten()
-        self.fc1 = nn.Dense(16 * 5 * 5, 120, weight_init=XavierUniform())
-        self.fc2 = nn.Dense(120, 84, weight_init=XavierUniform())
-        self.fc3 = nn.Dense(84, num_classes, weight_init=XavierUniform())
-        self.dense_relu = variant == "classic"
+        self.fc1 = nn.Dense(16 * 5 * 5, 120, **init)
+        self.fc2 = nn.Dense(120, 84, **init)
+        self.fc3 = nn.Dense(84, num_classes, **init)
+        self.dense_relu = classic
 
     def features(self, x):
         """The convolutional part: (N, C, 32, 32) -> (N, 400)."""
@@ -85,5 +89,6 @@ class LeNet5(nn.Cell):
 
 
 def count_parameters(net):
-    """The number of trainable values in ``net`` (61,706 for LeNet5 with 10 classes)."""
+    """The number of trainable values in ``net``: for LeNet5 with 10 classes 61,706 (classic)
+    or 61,684 (course)."""
     return sum(int(p.size) for p in net.trainable_params())

@@ -45,8 +45,10 @@ class Trial:
     parameters: int
     step_losses: list
     seconds: float  # training only, including the first step's graph compilation
-    accuracy: float  # on the test split, after the last epoch
+    accuracy: float  # on the held-out split (``split``), after the last epoch
     epoch_accuracy: list = field(default_factory=list)  # after each epoch, if asked for
+    split: str = "test"  # where accuracy was measured: "val" when choosing, "test" once
+    net: object = field(default=None, repr=False, compare=False)  # the trained network
 
     @property
     def images_seen(self):
@@ -55,26 +57,37 @@ class Trial:
 
 
 def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, num_samples=None, seed=1,
-              each_epoch=False, resize=(32, 32)):
-    """Train a fresh network ``make_net()`` with ``recipe`` and evaluate it on the test split.
+              each_epoch=False, resize=(32, 32), val_split=0.0, quiet=False):
+    """Train a fresh network ``make_net()`` with ``recipe`` and measure its accuracy on a
+    held-out split: the validation split when ``val_split`` (e.g. 0.1) holds one out of the
+    training images (how settings are chosen), else the test split.
 
     The seed is set before the network is made, so trials differ only in what their settings
     change (the same initial weights for the same architecture).
-    ``num_samples`` trains on the first ``num_samples`` shuffled training images only.
-    ``each_epoch``: also measure test accuracy after every epoch (costs one test pass each).
-    ``resize``: the image size the network takes (the MLP baselines take 28x28).
+    ``num_samples``: train on that many training images only, a fixed random subset (the same
+    images every epoch and in every trial). ``each_epoch``: also measure the held-out accuracy
+    after every epoch (costs one pass each). ``resize``: the image size the network takes (the
+    MLP baselines take 28x28). Prints one line per trial unless ``quiet``.
     """
     seed_everything(seed)
     net = make_net()
+    split = "val" if val_split else "test"
     train_set = create_dataset(data_dir, "train", batch_size=recipe.batch_size,
-                               augment=recipe.augment, num_samples=num_samples, resize=resize)
-    test_set = create_dataset(data_dir, "test", batch_size=256, resize=resize)
-    evaluator = EpochEvaluator(net, test_set) if each_epoch else None
+                               augment=recipe.augment, num_samples=num_samples, resize=resize,
+                               val_split=val_split)
+    held_out = create_dataset(data_dir, split, batch_size=256, resize=resize,
+                              val_split=val_split)
+    evaluator = EpochEvaluator(net, held_out) if each_epoch else None
     result = train(net, train_set, recipe, display=False,
                    callbacks=[evaluator] if evaluator else ())
-    accuracy = evaluator.accuracy[-1] if evaluator else evaluate(net, test_set)["accuracy"]
-    return Trial(name, recipe, count_parameters(net), result.step_losses,
-                 sum(result.epoch_seconds), accuracy, evaluator.accuracy if evaluator else [])
+    accuracy = evaluator.accuracy[-1] if evaluator else evaluate(net, held_out)["accuracy"]
+    trial = Trial(name, recipe, count_parameters(net), result.step_losses,
+                  sum(result.epoch_seconds), accuracy, evaluator.accuracy if evaluator else [],
+                  split, net)
+    if not quiet:
+        print(f"trained {name}: {recipe.epochs} epochs x {train_set.get_dataset_size()} steps, "
+              f"{split} accuracy {accuracy:.2%}", flush=True)
+    return trial
 
 
 def ablation(start=RECIPES["course"], goal=RECIPES["accurate"], epochs=None):
@@ -99,10 +112,13 @@ def ablation(start=RECIPES["course"], goal=RECIPES["accurate"], epochs=None):
 
 
 def format_trials(trials, baseline=None):
-    """A table: name, parameters, test accuracy, training seconds (and the change in accuracy,
-    in points, against the trial named ``baseline``)."""
+    """A table: name, parameters, held-out accuracy (of the trials' split: val or test),
+    training seconds (and the change in accuracy, in points, against the trial named
+    ``baseline``)."""
     ref = next((t.accuracy for t in trials if t.name == baseline), None)
-    headers = ["setting", "parameters", "accuracy", "train s"] + (["change"] if ref else [])
+    splits = sorted({t.split for t in trials})
+    accuracy = f"{'/'.join(splits)} accuracy" if splits != ["test"] else "accuracy"
+    headers = ["setting", "parameters", accuracy, "train s"] + (["change"] if ref else [])
     rows = [[t.name, f"{t.parameters:,}", f"{t.accuracy:.2%}", f"{t.seconds:.1f}"]
             + ([f"{100 * (t.accuracy - ref):+.2f}"] if ref else []) for t in trials]
     return markdown_table(headers, rows)

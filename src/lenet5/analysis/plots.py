@@ -20,7 +20,7 @@ STYLE = {
     "grid.alpha": 0.3,
     "legend.fontsize": 8,
     "legend.frameon": False,
-    "image.cmap": "gray_r",
+    "image.cmap": "gray",  # MNIST as stored: 0 = black background, 255 = white ink
     "axes.prop_cycle": mpl.cycler(color=plt.get_cmap("tab10").colors),
 }
 
@@ -39,8 +39,9 @@ def _image(array):
 def digit_grid(images, titles=None, ncols=10, size=0.9, title=None, colors=None, cmap=None):
     """A grid of digits, each with an optional caption (e.g. its label).
 
-    The default colour map draws high values dark: MNIST's white-on-black digits appear as ink
-    on paper. Use ``cmap="gray"`` for images that are already dark ink on light paper.
+    The default colour map is grey from 0 = black to the highest value = white: MNIST's digits
+    appear as they are stored, white ink on a black background, and a photo of dark ink on
+    light paper appears as it is.
     """
     n = len(images)
     nrows = max(1, -(-n // ncols))
@@ -122,25 +123,31 @@ def confusion(matrix, class_names=None, ax=None):
     return ax.figure
 
 
-def channels(maps, title=None, ncols=8, size=0.8, cmap="viridis", symmetric=False):
-    """Each channel of ``maps`` (C, H, W) as a small image: feature maps or filters."""
+def channels(maps, title=None, ncols=8, size=0.8, cmap="viridis", symmetric=None):
+    """Each channel of ``maps`` (C, H, W) as a small image (feature maps or filters), all on
+    one colour scale, shown by a colour bar, so that equal colours mean equal values.
+
+    ``symmetric`` (default: when ``maps`` has negative values, e.g. weights or outputs before
+    the ReLU): a diverging scale, red positive, blue negative, white 0; else ``cmap`` from 0
+    (dark) to the largest value (the ReLU's outputs)."""
     maps = np.asarray(maps)
     n = len(maps)
+    symmetric = bool(maps.min() < 0) if symmetric is None else symmetric
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size + 0.3 * bool(title)),
-                             squeeze=False)
-    limit = np.abs(maps).max() or 1.0
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False,
+                             figsize=(ncols * size + 0.6, nrows * size + 0.3 * bool(title)))
+    limit = float(np.abs(maps).max()) or 1.0
+    scale = (dict(cmap="RdBu_r", vmin=-limit, vmax=limit) if symmetric
+             else dict(cmap=cmap, vmin=0, vmax=limit))
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            if symmetric:  # weights: the same colour for the same value, 0 in the middle
-                ax.imshow(maps[i], cmap="RdBu_r", vmin=-limit, vmax=limit)
-            else:
-                ax.imshow(maps[i], cmap=cmap)
+            shown = ax.imshow(maps[i], **scale)
     if title:
         fig.suptitle(title)
-    fig.tight_layout(pad=0.2)
+    fig.tight_layout(pad=0.2, rect=(0, 0, 1 - 0.5 / (ncols * size + 0.6), 1))
+    fig.colorbar(shown, ax=axes.ravel().tolist(), fraction=0.03, pad=0.02)
     return fig
 
 

@@ -5,12 +5,13 @@ asked for, and works out its pixel normalisation. The :class:`DataFolder` it ret
 course pipeline with that normalisation and tells a checkpoint what it was trained on.
 """
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import DataError
 from . import catalog, manifest
 from .download import default_mirrors, prepare
-from .pipeline import SPLITS, check_labels, create_dataset, find_split, load_arrays, locate_split
+from .pipeline import (SPLITS, check_labels, create_dataset, find_split, load_arrays,
+                       locate_split, split_size)
 
 SAMPLE = "MNIST/"  # the shipped 10,000-digit sample of MNIST, relative to the project
 
@@ -18,9 +19,10 @@ SAMPLE = "MNIST/"  # the shipped 10,000-digit sample of MNIST, relative to the p
 @dataclass(frozen=True)
 class DataFolder:
     folder: str
-    dataset: catalog.Dataset  # the catalogue entry: name, title, class names
+    dataset: catalog.Dataset = field(repr=False)  # the catalogue entry: title, class names
     mean: float  # pixel mean and std of the training split (p / 255)
     std: float
+    val_split: float = 0.0  # share of the training images held out as the "val" split
 
     @property
     def name(self):
@@ -39,17 +41,17 @@ class DataFolder:
         return self.dataset.num_classes
 
     def size(self, split):
-        """The number of images in ``split``."""
-        return locate_split(self.folder, split).count
+        """The number of images in ``split`` (train, val or test)."""
+        return split_size(self.folder, split, self.val_split)
 
     def create_dataset(self, split="train", batch_size=32, **options):
-        """:func:`lenet5.create_dataset` of ``split``, normalised with this dataset's mean and
-        std: ``(p / 255 - mean) / std`` as ``p * rescale + shift``."""
+        """:func:`lenet5.create_dataset` of ``split`` (train, val or test), normalised with this
+        dataset's mean and std: ``(p / 255 - mean) / std`` as ``p * rescale + shift``."""
         return create_dataset(self.folder, split, batch_size, rescale=1 / (255 * self.std),
-                              shift=-self.mean / self.std, **options)
+                              shift=-self.mean / self.std, val_split=self.val_split, **options)
 
     def load_arrays(self, split):
-        return load_arrays(self.folder, split)
+        return load_arrays(self.folder, split, self.val_split)
 
     def check_labels(self, num_classes, splits=tuple(SPLITS)):
         """Raise :class:`DataError` if a label of ``splits`` does not fit ``num_classes``."""
@@ -71,11 +73,12 @@ def has_split(folder, split):
     return True
 
 
-def open_data(name="mnist", folder=None, download=False, splits=tuple(SPLITS)):
+def open_data(name="mnist", folder=None, download=False, splits=tuple(SPLITS), val_split=0.0):
     """The :class:`DataFolder` of dataset ``name`` in ``folder`` (default:
     :func:`default_folder`), first downloaded there with ``download``. The default folder is
     also filled from a system package (Debian's dataset-fashion-mnist) when that needs no
-    network. ``splits``: the splits that must be there."""
+    network. ``splits``: the split files that must be there. ``val_split``: the share of the
+    training images held out as the "val" split (0: none)."""
     dataset = catalog.get(name)
     defaulted = folder is None
     if defaulted:
@@ -95,4 +98,7 @@ def open_data(name="mnist", folder=None, download=False, splits=tuple(SPLITS)):
         locate_split(folder, split)
     manifest.check_dataset(dataset.name, folder)
     mean, std = manifest.normalisation(dataset.name, folder)
-    return DataFolder(os.fspath(folder), dataset, float(mean), float(std))
+    data = DataFolder(os.fspath(folder), dataset, float(mean), float(std), val_split)
+    if val_split and "train" in splits:
+        data.size("val")  # checks the share now, before anything trains
+    return data

@@ -21,7 +21,10 @@ from . import idx
 from .catalog import MNIST
 
 MNIST_MEAN, MNIST_STD = MNIST.mean, MNIST.std  # the training digits' pixel mean/std (p / 255)
-SPLITS = {"train": "train", "test": "t10k"}  # split (and its subfolder) -> file name prefix
+SPLITS = {"train": "train", "test": "t10k"}  # split files (and subfolder) -> file name prefix
+# "val" is held out of the training files: a fixed random share of them (see split_indices).
+SPLIT_NAMES = ("train", "val", "test")
+VAL_SEED = 0  # the permutation that picks the validation images: the same for every run
 
 
 class Split(NamedTuple):
@@ -32,10 +35,45 @@ class Split(NamedTuple):
 
 
 def check_split(split):
-    """``split`` itself if it names a split; else a :class:`DataError`."""
+    """``split`` itself if it names the files of a split; else a :class:`DataError`."""
     if split not in SPLITS:
         raise DataError(f"unknown split {split!r}: choose one of {', '.join(SPLITS)}")
     return split
+
+
+def split_indices(count, split, val_split):
+    """The images of the training files (``count`` of them) that make ``split``: a fixed
+    random permutation (:data:`VAL_SEED`) whose first ``round(val_split * count)`` images are
+    "val" and the others "train". Sorted; every class keeps about its share."""
+    if not 0 < val_split < 1:
+        raise DataError(f"val_split must be between 0 and 1 (a share of the training images), "
+                        f"got {val_split}")
+    held = round(val_split * count)
+    if held < 1 or held >= count:
+        raise DataError(f"val_split {val_split} holds out {held} of {count} training images: "
+                        "choose a share that leaves both splits some")
+    order = np.random.default_rng(VAL_SEED).permutation(count)
+    return np.sort(order[:held] if split == "val" else order[held:])
+
+
+def _files_and_indices(data_dir, split, val_split):
+    """``(Split of the files, indices into them or None)`` for train, val or test."""
+    if split not in SPLIT_NAMES:
+        raise DataError(f"unknown split {split!r}: choose one of {', '.join(SPLIT_NAMES)}")
+    if split == "val" and not val_split:
+        raise DataError("the 'val' split is held out of the training images: give val_split "
+                        "(e.g. 0.1, --val_split 0.1)")
+    found = locate_split(data_dir, "test" if split == "test" else "train")
+    if split == "test" or not val_split:
+        return found, None
+    return found, split_indices(found.count, split, val_split)
+
+
+def split_size(data_dir, split, val_split=0.0):
+    """The number of images in ``split`` (train, val or test) when ``val_split`` of the
+    training images are held out for validation."""
+    found, indices = _files_and_indices(data_dir, split, val_split)
+    return found.count if indices is None else len(indices)
 
 
 def _split_files(split):
@@ -140,11 +178,12 @@ def locate_split(data_dir, split="train"):
     return Split(folder, split, count)
 
 
-def load_arrays(data_dir, split="train"):
-    """The split as numpy arrays: uint8 images (n, 28, 28) and uint8 labels (n,)."""
-    folder = locate_split(data_dir, split).folder
-    images, labels = (idx.read(path) for path in _staged_paths(folder, split))
-    return images, labels
+def load_arrays(data_dir, split="train", val_split=0.0):
+    """The split (train, val or test; see :func:`split_indices`) as numpy arrays: uint8 images
+    (n, 28, 28) and uint8 labels (n,)."""
+    found, indices = _files_and_indices(data_dir, split, val_split)
+    images, labels = (idx.read(path) for path in _staged_paths(found.folder, found.usage))
+    return (images, labels) if indices is None else (images[indices], labels[indices])
 
 
 def check_labels(data_dir, split, num_classes):
@@ -209,13 +248,13 @@ def preprocess(images, resize=(32, 32), mean=MNIST_MEAN, std=MNIST_STD):
 
 
 def labelled_images(data_dir, split="test", resize=(32, 32), mean=MNIST_MEAN, std=MNIST_STD,
-                    limit=None, seed=0):
+                    limit=None, seed=0, val_split=0.0):
     """A split as the network sees it, in NumPy: float32 (N, 1, *resize), normalised as
     :func:`preprocess` does, and int64 labels (N,).
 
     ``limit``: that many images drawn at random (``seed``) instead of the whole split.
     """
-    images, labels = load_arrays(data_dir, split)
+    images, labels = load_arrays(data_dir, split, val_split)
     if limit is not None and limit < len(images):
         pick = np.sort(np.random.default_rng(seed).choice(len(images), limit, replace=False))
         images, labels = images[pick], labels[pick]
@@ -230,26 +269,41 @@ def default_workers():
 def create_dataset(data_dir, split="train", batch_size=32, resize=(32, 32),
                    rescale=1 / (255 * MNIST_STD), shift=-MNIST_MEAN / MNIST_STD, buffer_size=64,
                    augment=False, num_shards=None, shard_id=None, num_parallel_workers=None,
-                   num_samples=None, shuffle=None, drop_remainder=None):
+                   num_samples=None, shuffle=None, drop_remainder=None, val_split=0.0):
     """The course pipeline: MnistDataset -> Resize -> Rescale -> HWC2CHW, int32 labels,
     shuffle, batch.
 
-    ``rescale`` and ``shift`` map a pixel p in 0..255 to ``p * rescale + shift``, i.e.
-    ``(p/255 - mean) / std``. The training split is shuffled and drops the incomplete last
-    batch as in the course; the test split keeps every image in order (``shuffle`` and
-    ``drop_remainder`` override). ``num_shards``/``shard_id`` give each data-parallel worker
-    its own disjoint part.
+    ``split``: "train", "test", or "val": ``val_split`` (e.g. 0.1) of the training images held
+    out, always the same ones (:func:`split_indices`); "train" is then the rest. ``rescale``
+    and ``shift`` map a pixel p in 0..255 to ``p * rescale + shift``, i.e.
+    ``(p/255 - mean) / std``. The training split is read in a new random order every epoch
+    and drops the incomplete last batch as in the course; val and test keep every image in
+    order (``shuffle`` and ``drop_remainder`` override). ``num_samples``: only that many
+    images of the split, a fixed random subset (the same images every epoch).
+    ``num_shards``/``shard_id`` give each data-parallel worker its own disjoint part.
     """
     if batch_size < 1:
         raise DataError(f"batch size must be at least 1, got {batch_size}")
-    found = locate_split(data_dir, split)
+    found, indices = _files_and_indices(data_dir, split, val_split)
     training = split == "train"
     shuffle = training if shuffle is None else shuffle
     workers = num_parallel_workers or default_workers()
-    dataset = ds.MnistDataset(found.folder, usage=found.usage, shuffle=shuffle,
-                              num_samples=num_samples,
-                              num_shards=num_shards, shard_id=shard_id,
-                              num_parallel_workers=workers)
+    if num_samples is not None and num_samples < (found.count if indices is None
+                                                  else len(indices)):
+        pool = np.arange(found.count) if indices is None else indices
+        pick = np.random.default_rng(VAL_SEED + 1).permutation(len(pool))[:num_samples]
+        indices = np.sort(pool[pick])
+    if indices is None:  # the whole split: MnistDataset shuffles and shards it itself
+        dataset = ds.MnistDataset(found.folder, usage=found.usage, shuffle=shuffle,
+                                  num_shards=num_shards, shard_id=shard_id,
+                                  num_parallel_workers=workers)
+    else:
+        if num_shards:  # equal parts: data-parallel workers must take the same number of steps
+            indices = indices[:len(indices) - len(indices) % num_shards][shard_id::num_shards]
+        indices = indices.tolist()
+        sampler = ds.SubsetRandomSampler(indices) if shuffle else ds.SubsetSampler(indices)
+        dataset = ds.MnistDataset(found.folder, usage=found.usage, sampler=sampler,
+                                  num_parallel_workers=workers)
     image_ops = augmentations() if augment else []
     image_ops += image_transforms(resize, rescale, shift)
     dataset = dataset.map(operations=image_ops, input_columns="image",

@@ -4,7 +4,7 @@ A lesson (or README, or doc) quotes a measured number between two markers:
 
     the network reaches <!--fig nb03.test_accuracy-->96.25%<!--/fig--> on the test split
 
-and ``course/figures.json`` says where that number comes from: a stored output of a notebook
+and ``course/figures*.json`` say where that number comes from: a stored output of a notebook
 cell (a regular expression over the cell's text output) or a JSON file a script wrote (a key
 path and a format):
 
@@ -27,7 +27,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REGISTRY = os.path.join(ROOT, "course", "figures.json")
+REGISTRY = os.path.join(ROOT, "course", "figures*.json")  # figures.json, figures-05.json, ...
 # The documents that may quote figures.
 DOCUMENTS = ("README.md", "course/*.md", "docs/*.md", "MNIST/README.md")
 MARKER = re.compile(r"<!--fig ([\w.\-]+)-->(.*?)<!--/fig-->", re.S)
@@ -71,8 +71,16 @@ def value(name, source):
 
 
 def registry():
-    with open(REGISTRY, encoding="utf-8") as f:
-        return json.load(f)
+    """{name: source} from every registry file; a name may be defined once only."""
+    sources = {}
+    for path in sorted(glob.glob(REGISTRY)):
+        with open(path, encoding="utf-8") as f:
+            entries = json.load(f)
+        twice = sorted(set(entries) & set(sources))
+        if twice:
+            raise FigureError(f"{os.path.relpath(path, ROOT)}: {', '.join(twice)} defined twice")
+        sources.update(entries)
+    return sources
 
 
 def documents():

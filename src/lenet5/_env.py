@@ -6,7 +6,7 @@ import os
 
 # On AVX-512 CPUs oneDNN picks convolution kernels that are ~15x slower for LeNet5's tiny
 # tensors than its AVX2 ones (a 60,000-image epoch: 194 s vs 12 s measured on a 2-core
-# Xeon). Capping the ISA at AVX2 costs nothing on CPUs without AVX-512.
+# EPYC VM, docs/CPU_SPEED.md). Capping the ISA at AVX2 costs nothing on CPUs without AVX-512.
 os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 # MindSpore's C++ log at WARNING repeats harmless notices in every run; keep ERROR and up.
 os.environ.setdefault("GLOG_v", "3")

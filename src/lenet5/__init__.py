@@ -12,8 +12,8 @@ The course itself is this top level (model, recipes, train, progress, checkpoint
 ``lenet5.data``; beside it, ``lenet5.deploy`` (export, quantize, predict, serve, footprint),
 ``lenet5.analysis`` (predictions, layers, experiments, baselines, plots) and
 ``lenet5.platform`` (doctor, ModelArts, msrun, threads, CUDA, versions). docs/ARCHITECTURE.md
-draws the map. The three are loaded on first use: ``lenet5.deploy.export(...)`` works after
-``import lenet5``.
+draws the map. ``deploy`` and ``analysis`` load on first use: ``lenet5.deploy.export(...)``
+works after ``import lenet5``.
 """
 import importlib
 

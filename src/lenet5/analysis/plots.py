@@ -46,7 +46,9 @@ def digit_grid(images, titles=None, ncols=10, size=0.9, title=None, colors=None,
     n = len(images)
     nrows = max(1, -(-n // ncols))
     ncols = min(ncols, n) or 1
-    caption = 0.25 if titles is not None else 0
+    # Room for each caption: about 0.15 inch per line at font size 8.
+    lines = max(str(t).count("\n") + 1 for t in titles) if titles is not None else 0
+    caption = 0.15 * lines + 0.05 if lines else 0
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * (size + caption)),
                              squeeze=False)
     for i, ax in enumerate(axes.flat):

@@ -3,6 +3,7 @@ import glob
 import os
 import re
 
+import nbformat
 import pytest
 
 from test_notebooks import COURSE, NOTEBOOK_DIR, ROOT, anchors
@@ -20,6 +21,26 @@ def test_every_notebook_has_its_lesson_and_the_syllabus_lists_both():
     for page in ("how_to_run.md", "solutions.md"):
         assert f"]({page})" in syllabus
 
+
+
+def exercises(text):
+    """The numbered items of a Markdown text's "## Exercises" section."""
+    section = re.search(r"^## Exercises\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    return re.findall(r"^\d+\. (.+(?:\n {3}.+)*)", section.group(1), re.M) if section else []
+
+
+@pytest.mark.parametrize("name", COURSE)
+def test_every_lesson_has_objectives_and_the_notebooks_exercises(name):
+    with open(os.path.join(COURSE_DIR, f"{name}.md"), encoding="utf-8") as f:
+        lesson = f.read()
+    assert re.search(r"^## Objectives\n", lesson, re.M)
+    assert re.search(r"^## Exercises\n", lesson, re.M)
+    nb = nbformat.read(os.path.join(NOTEBOOK_DIR, f"{name}.ipynb"), as_version=4)
+    in_notebook = exercises(nb.cells[-1].source)
+    assert in_notebook
+    listed = exercises(lesson)
+    if listed:  # a lesson that lists its exercises lists the notebook's, word for word
+        assert [" ".join(e.split()) for e in listed] == [" ".join(e.split()) for e in in_notebook]
 
 
 def test_how_to_run_keeps_the_modelarts_steps_that_nox_runs():

@@ -6,7 +6,8 @@
 
 Each notebook runs top to bottom in a fresh ``python3`` kernel started in notebooks/ (as in
 JupyterLab), importing this checkout's ``src/lenet5``. The saved file keeps only metadata that
-does not change from run to run: no timings, no Python patch version.
+does not change from run to run: no timings, no Python patch version, and no output of a cell
+that nbval skips (``# NBVAL_SKIP``: nothing checks it, so nothing of it is stored).
 """
 import argparse
 import glob
@@ -26,6 +27,7 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 from lenet5.device import usable_cores  # noqa: E402
 from lenet5.atomic import atomic_path  # noqa: E402
 
+SKIP = "# NBVAL_SKIP"
 KERNEL = "python3"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}
 LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
@@ -39,6 +41,8 @@ def clean(nb):
     for cell in nb.cells:
         cell.metadata = nbformat.NotebookNode(
             {k: v for k, v in cell.metadata.items() if k in ("tags",)})
+        if cell.cell_type == "code" and SKIP in cell.source:
+            cell.outputs = []  # e.g. an IFrame of a server that stops with the kernel
         for output in cell.get("outputs", []):
             output.pop("transient", None)
     return nb

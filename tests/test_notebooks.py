@@ -22,7 +22,8 @@ import lenet5
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOTEBOOK_DIR = os.path.join(ROOT, "notebooks")
 COURSE = ["01_environment_and_data", "02_network", "03_training",
-          "04_evaluation_and_inference", "05_experiments", "06_inside_the_network"]
+          "04_evaluation_and_inference", "05_experiments", "06_inside_the_network",
+          "07_deployment", "08_draw_a_digit"]
 PATHS = sorted(glob.glob(os.path.join(NOTEBOOK_DIR, "*.ipynb")))
 TRAINS = re.compile(r"\b(lenet5\.train|run_trial|train_step)\(")
 
@@ -61,7 +62,26 @@ def defined_names(source):
 
 
 def test_the_course_notebooks_are_all_there():
-    assert [os.path.basename(p)[:-6] for p in PATHS][:len(COURSE)] == COURSE
+    assert [os.path.basename(p)[:-6] for p in PATHS] == COURSE
+
+
+@pytest.mark.parametrize("number,name", enumerate(COURSE, 1))
+def test_course_notebooks_start_the_same_way(number, name):
+    """The header of 01-08: title, "notebook k of N" with links to its lesson and the syllabus,
+    what you will do; then a first code cell that imports lenet5 before anything else (lesson 1
+    says so) and sets DATA as course/how_to_run.md says."""
+    nb = read(os.path.join(NOTEBOOK_DIR, f"{name}.ipynb"))
+    header = nb.cells[0]
+    assert header.cell_type == "markdown"
+    assert re.match(rf"# {number} · \S", header.source)
+    assert (f"*LeNet5 on MNIST with MindSpore — notebook {number} of {len(COURSE)}.* "
+            f"Lesson text: [course/{name}.md](../course/{name}.md) · "
+            "[syllabus](../course/README.md)") in header.source
+    assert re.search(r"^1\. ", header.source, re.M), "a numbered list of what the notebook does"
+    first = code_cells(nb)[0].source
+    assert first.startswith("import lenet5  # first"), first[:60]
+    assert 'DATA = "../MNIST"' in first
+    assert "plots.use_style()" in first
 
 
 def test_package_names_cover_the_whole_package():
@@ -140,6 +160,19 @@ def test_course_notebooks_end_with_exercises(name):
     last = read(os.path.join(NOTEBOOK_DIR, f"{name}.ipynb")).cells[-1]
     assert last.cell_type == "markdown" and re.search(r"^## Exercises", last.source, re.M)
     assert "../course/solutions.md#" in last.source
+
+
+@pytest.mark.parametrize("path", PATHS, ids=os.path.basename)
+def test_skipped_cells_store_no_output(path):
+    """nbval never checks a "# NBVAL_SKIP" cell, so its output must not be stored (notebook 8's
+    frame of a server on a port that stops existing with the kernel: tools/run_notebooks.py
+    drops it); nor may any output point at such a server."""
+    for cell in code_cells(read(path)):
+        if "# NBVAL_SKIP" in cell.source:
+            assert cell.outputs == [], cell.source[:80]
+        for output in cell.outputs:
+            assert not re.search(r"<iframe[^>]*127\.0\.0\.1", str(output.get("data", {}))), \
+                "an IFrame of a local server is stored: mark its cell # NBVAL_SKIP"
 
 
 @pytest.mark.parametrize("path", PATHS, ids=os.path.basename)

@@ -3,18 +3,29 @@
     python tools/run_notebooks.py                 # all of notebooks/*.ipynb, in order
     python tools/run_notebooks.py notebooks/03_training.ipynb
     python tools/run_notebooks.py --check         # run, time, but leave the files untouched
+    python tools/run_notebooks.py --table         # only rewrite the syllabus table from the record
 
 Each notebook runs top to bottom in a fresh ``python3`` kernel started in notebooks/ (as in
 JupyterLab), importing this checkout's ``src/lenet5``. The saved file keeps only metadata that
-does not change from run to run: no timings, no Python patch version.
+does not change from run to run: no timings, no Python patch version, and no output of a cell
+that nbval skips (``# NBVAL_SKIP``: nothing checks it, so nothing of it is stored).
+
+The times of every notebook that ran to the end (also with ``--check``; not with
+``--no-record``) go into course/notebook_times.json, with the machine, the date and a digest
+of the notebook's code, and from there into the table of course/README.md (between its
+notebook-times markers). tests/test_course.py fails when a notebook's code changed since its
+time was measured, or when the table is not the record's.
 """
 import argparse
 import glob
+import hashlib
+import json
 import os
 import resource
 import sys
+import textwrap
 import time
-from datetime import datetime
+from datetime import date, datetime
 
 import nbformat
 from nbclient import NotebookClient
@@ -24,7 +35,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 
 from lenet5.device import usable_cores  # noqa: E402
-from lenet5.atomic import atomic_path  # noqa: E402
+from lenet5.atomic import atomic_path, replace_marked, write_json  # noqa: E402
+
+RECORD = os.path.join(ROOT, "course", "notebook_times.json")
+SYLLABUS = os.path.join(ROOT, "course", "README.md")
+MARKER = "notebook-times"  # <!-- notebook-times:start --> ... <!-- notebook-times:end -->
+SKIP = "# NBVAL_SKIP"
+WORDS = {n: w for n, w in enumerate("zero one two three four five six seven eight nine ten "
+                                    "eleven twelve".split())}
 
 KERNEL = "python3"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}
@@ -39,9 +57,73 @@ def clean(nb):
     for cell in nb.cells:
         cell.metadata = nbformat.NotebookNode(
             {k: v for k, v in cell.metadata.items() if k in ("tags",)})
+        if cell.cell_type == "code" and SKIP in cell.source:
+            cell.outputs = []  # e.g. an IFrame of a server that stops with the kernel
         for output in cell.get("outputs", []):
             output.pop("transient", None)
     return nb
+
+
+def code_digest(nb):
+    """A digest of a notebook's code cells: what its run time depends on (its text does not)."""
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            digest.update(cell.source.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def machine():
+    """What the times were measured on."""
+    import mindspore as ms
+    from lenet5.device import available_targets
+    from lenet5.platform.doctor import cpu_model_and_flags
+    return {"cpu": cpu_model_and_flags()[0], "cores": usable_cores(),
+            "devices": ", ".join(available_targets()), "mindspore": ms.__version__}
+
+
+def read_record(path=RECORD):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return {}
+
+
+def record_times(rows, path=RECORD):
+    """Merge ``rows`` ({name: entry}) into the record, dropping notebooks that no longer exist."""
+    names = {os.path.basename(p)[:-6] for p in glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb"))}
+    record = {name: entry for name, entry in {**read_record(path), **rows}.items() if name in names}
+    write_json(path, record)
+    return record
+
+
+def _span(values, fmt="{}"):
+    low, high = min(values), max(values)
+    return fmt.format(low) if low == high else f"{fmt.format(low)}–{fmt.format(high)}"
+
+
+def times_table(record):
+    """The syllabus table (Markdown) of a record: one row per notebook, the total, and how and
+    where it was measured."""
+    names = sorted(record)
+    lines = ["| notebook | seconds | CPU seconds |", "|---|---:|---:|"]
+    lines += [f"| {name} | {record[name]['seconds']:.0f} | {record[name]['cpu_seconds']:.0f} |"
+              for name in names]
+    total = [sum(record[name][key] for name in names) for key in ("seconds", "cpu_seconds")]
+    label = f"all {WORDS.get(len(names), len(names))}"
+    lines.append(f"| **{label}** | **{total[0]:.0f}** | **{total[1]:.0f}** |")
+    entries = [record[name] for name in names]
+    machines = sorted({(e["machine"]["cores"], e["machine"]["cpu"], e["machine"]["devices"],
+                        e["machine"]["mindspore"]) for e in entries})
+    where = "; ".join(f"{cores} CPU cores ({cpu}), devices usable: {devices}, MindSpore {version}"
+                      for cores, cpu, devices, version in machines)
+    note = (f"Measured by `tools/run_notebooks.py` on {_span([e['date'] for e in entries])}, "
+            f"on {where}; load average {_span([e['load'] for e in entries], '{:.1f}')} while "
+            "they ran. Wall-clock seconds include starting a kernel and importing MindSpore; "
+            "\"CPU seconds\" is the processor time of the kernel over all its threads.")
+    lines += [""] + textwrap.wrap(note, width=96, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines)
 
 
 def kernel_env():
@@ -91,14 +173,22 @@ def main(argv=None):
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     parser.add_argument("--slowest", type=int, default=3, metavar="N",
                         help="show the N slowest cells of each notebook")
+    parser.add_argument("--no-record", dest="record", action="store_false",
+                        help="leave course/notebook_times.json and the syllabus table alone")
+    parser.add_argument("--table", action="store_true", help="run nothing: only rewrite the "
+                        "syllabus table from course/notebook_times.json")
     args = parser.parse_args(argv)
+    if args.table:
+        return 0 if replace_marked(SYLLABUS, MARKER, times_table(read_record())) else 1
     paths = args.notebooks or sorted(glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb")))
     kernel_env()
-    rows, failed = [], False
+    rows, failed, measured = [], False, {}
+    where = machine() if args.record else None
     for path in paths:
         path = os.path.abspath(path)
         name = os.path.relpath(path, ROOT)
         print(f"running {name} ...", flush=True)
+        load = os.getloadavg()[0]
         try:
             nb, seconds, cpu, cells = execute(path, args.timeout)
         except CellExecutionError as e:
@@ -106,6 +196,10 @@ def main(argv=None):
             failed = True
             continue
         rows.append((name, seconds, cpu))
+        measured[os.path.basename(path)[:-6]] = {
+            "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+            "code": code_digest(nb), "date": date.today().isoformat(),
+            "load": round(max(load, os.getloadavg()[0]), 1), "machine": where}
         if not args.check:
             with atomic_path(path) as tmp:
                 nbformat.write(nb, tmp)
@@ -117,6 +211,11 @@ def main(argv=None):
         print(f"| {os.path.basename(name)[:-6]} | {seconds:.0f} | {cpu:.0f} |")
     print(f"| all ({usable_cores()} CPU cores, load average {os.getloadavg()[0]:.1f}) | "
           f"{sum(r[1] for r in rows):.0f} | {sum(r[2] for r in rows):.0f} |")
+    if args.record and measured:
+        record = record_times(measured)
+        if replace_marked(SYLLABUS, MARKER, times_table(record)):
+            print(f"\nrecorded in {os.path.relpath(RECORD, ROOT)}; the table of "
+                  f"{os.path.relpath(SYLLABUS, ROOT)} now has {len(record)} row(s)")
     return 1 if failed else 0
 
 

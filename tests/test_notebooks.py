@@ -80,7 +80,7 @@ def test_course_notebooks_start_the_same_way(number, name):
     assert re.search(r"^1\. ", header.source, re.M), "a numbered list of what the notebook does"
     first = code_cells(nb)[0].source
     assert first.startswith("import lenet5  # first"), first[:60]
-    assert 'DATA = "../MNIST"' in first
+    assert 'DATA = os.environ.get("LENET5_DATA", "../MNIST")' in first  # how_to_run.md
     assert "plots.use_style()" in first
 
 

@@ -85,9 +85,10 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
     work in GRAPH mode on CPU: "auto" measures which cores are fastest and follows other
     programs' load (:mod:`lenet5.platform.threads`); "split", "pack" or "free" force one layout.
 
-    Calling it again in the same process (a notebook's setup cell run twice) is fine, with any
-    seed, mode or target; MindSpore sets its CPU thread counts once per process, so a second
-    ``threads`` only changes the dataset workers (restart the kernel for other kernel threads).
+    Calling it again in the same process (a notebook's setup cell run twice) is fine with any
+    seed or mode and the same target; MindSpore refuses to change the device target once set,
+    and sets its CPU thread counts once per process, so a second ``threads`` only changes the
+    dataset workers (restart the kernel for another target or other kernel threads).
     """
     if mode not in MODES:
         raise DeviceError(f"unknown mode {mode!r}: choose graph or pynative")

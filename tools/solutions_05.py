@@ -103,7 +103,9 @@ def solution_5():
     for_good = next(e + 1 for e in range(len(curve)) if all(beats[e:]))
     return {"course_val_accuracy": target, "first_epoch_above": first,
             "epoch_above_for_good": for_good, "final_val_accuracy": curve[-1],
-            "best_epoch": ablation["results"]["augmentation"]["best_epoch"][i],
+            "peak_epoch": ablation["results"]["augmentation"]["peak_epoch"][i],
+            "kept_epoch": ablation["results"]["augmentation"]["kept_epoch"][i],
+            "kept_val_accuracy": ablation["results"]["augmentation"]["kept_val_accuracy"][i],
             "stop_epoch": ablation["results"]["augmentation"]["stop_epoch"][i],
             "patience": ablation["patience"]}
 

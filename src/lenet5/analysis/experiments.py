@@ -47,6 +47,7 @@ class Trial:
     seconds: float  # training only, including the first step's graph compilation
     accuracy: float  # on the held-out split (``split``), after the last epoch
     epoch_accuracy: list = field(default_factory=list)  # after each epoch, if asked for
+    epoch_loss: list = field(default_factory=list)  # held-out loss per image after each epoch
     split: str = "test"  # where accuracy was measured: "val" when choosing, "test" once
     net: object = field(default=None, repr=False, compare=False)  # the trained network
 
@@ -66,8 +67,8 @@ def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, num_sam
     change (the same initial weights for the same architecture).
     ``num_samples``: train on that many training images only, a fixed random subset (the same
     images every epoch and in every trial). ``each_epoch``: also measure the held-out accuracy
-    after every epoch (costs one pass each). ``resize``: the image size the network takes (the
-    MLP baselines take 28x28). Prints one line per trial unless ``quiet``.
+    and loss after every epoch (costs one pass each). ``resize``: the image size the network
+    takes (the MLP baselines take 28x28). Prints one line per trial unless ``quiet``.
     """
     seed_everything(seed)
     net = make_net()
@@ -83,7 +84,7 @@ def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, num_sam
     accuracy = evaluator.accuracy[-1] if evaluator else evaluate(net, held_out)["accuracy"]
     trial = Trial(name, recipe, count_parameters(net), result.step_losses,
                   sum(result.epoch_seconds), accuracy, evaluator.accuracy if evaluator else [],
-                  split, net)
+                  evaluator.loss if evaluator else [], split, net)
     if not quiet:
         print(f"trained {name}: {recipe.epochs} epochs x {train_set.get_dataset_size()} steps, "
               f"{split} accuracy {accuracy:.2%}", flush=True)

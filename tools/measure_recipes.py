@@ -1,0 +1,64 @@
+"""The README's recipe table: accuracy and training time of ``main.py --recipe course|accurate``.
+
+    python tools/measure_recipes.py [--seed 1] [--json docs/results/recipes.json]
+
+Runs ``main.py`` as a user would, once per recipe on all 8,000 training images of the shipped
+sample (as the original course: no validation split) and once with ``--val_split 0.1``
+(trained on 7,200, validation accuracy on the other 800), and writes what each run's
+``metrics.json`` says. ``tools/figures.py`` copies the numbers into README.md ("Recipes").
+Times depend on the machine and on what else runs on it; the JSON records the cores.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "src"))
+
+from lenet5.atomic import write_json  # noqa: E402
+from lenet5.platform.threads import usable_cores  # noqa: E402
+
+KEEP = ("accuracy", "loss", "val_accuracy", "val_loss", "train_seconds", "epochs", "num_train",
+        "num_val", "num_test", "train_images_per_second")
+
+
+def measure(recipe, seed, val_split, data):
+    """What ``main.py --recipe RECIPE`` writes to metrics.json (the fields in ``KEEP``)."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, os.path.join(ROOT, "main.py"), "--recipe", recipe,
+                   "--seed", str(seed), "--data_url", data, "--train_url", out,
+                   "--device_target", "CPU", "--progress", "none"]
+        if val_split:
+            command += ["--val_split", str(val_split)]
+        print("$", " ".join(command[1:]), flush=True)
+        subprocess.run(command, check=True, cwd=ROOT)
+        with open(os.path.join(out, "metrics.json"), encoding="utf-8") as f:
+            metrics = json.load(f)
+    return {k: metrics[k] for k in KEEP if k in metrics}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", default=os.path.join(ROOT, "MNIST"))
+    parser.add_argument("--json", default=os.path.join(ROOT, "docs", "results", "recipes.json"))
+    args = parser.parse_args(argv)
+    results = {"seed": args.seed, "cores": usable_cores(),
+               "machine": "a 2-core VM shared with other jobs: times vary from run to run"}
+    for recipe in ("course", "accurate"):
+        results[recipe] = measure(recipe, args.seed, 0.0, args.data)
+        results[f"{recipe}_val"] = measure(recipe, args.seed, 0.1, args.data)
+    write_json(args.json, results)
+    for key in ("course", "course_val", "accurate", "accurate_val"):
+        r = results[key]
+        val = f", validation {r['val_accuracy']:.2%}" if "val_accuracy" in r else ""
+        print(f"{key:13} test {r['accuracy']:.2%}{val}, trained {r['num_train']:,} images in "
+              f"{r['train_seconds']:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -38,7 +38,7 @@ class FigureError(Exception):
 
 
 def cell_text(notebook, cell_id):
-    """The text outputs (streams and text/plain results) of one cell of a notebook."""
+    """The text outputs (streams, Markdown and text/plain results) of one cell of a notebook."""
     path = os.path.join(ROOT, "notebooks", notebook + ".ipynb")
     with open(path, encoding="utf-8") as f:
         cells = json.load(f)["cells"]
@@ -46,10 +46,13 @@ def cell_text(notebook, cell_id):
         if cell.get("id") == cell_id:
             parts = []
             for output in cell.get("outputs", []):
+                data = output.get("data", {})
                 if "text" in output:
                     parts.append("".join(output["text"]))
-                elif "text/plain" in output.get("data", {}):
-                    parts.append("".join(output["data"]["text/plain"]))
+                elif "text/markdown" in data:  # a table shown with IPython's Markdown
+                    parts.append("".join(data["text/markdown"]))
+                elif "text/plain" in data:
+                    parts.append("".join(data["text/plain"]))
             return "".join(parts)
     raise FigureError(f"{notebook}: no cell with id {cell_id!r}")
 

@@ -7,7 +7,7 @@ connection table and RBF outputs):
   Glorot/Xavier-uniform weights. 61,706 parameters with 10 classes.
 * ``course``: the network of the original MindSpore course, line for line: its convolutions
   have no bias (MindSpore's ``nn.Conv2d`` default), every layer keeps MindSpore 2.x's default
-  initialiser (the course's MindSpore 0.5 drew normal weights, sigma 0.01, and zero biases), and
+  initialiser (the course's MindSpore 0.5-1.x drew normal weights, sigma 0.01, and zero biases), and
   there is no activation between the Dense layers (so the three Dense layers compose to one
   linear map). 61,684 parameters with 10 classes.
 """

@@ -112,9 +112,10 @@ def document(results, args, recipe, num_test, machine):
     return f"""# Deployment: accuracy, size, memory and speed
 
 Written by `python bench/deployment.py` on {machine['date']}: every accuracy, size and time on
-this page was measured by that run. **Latencies are provisional**: they were taken on
-{machine['cpu']} with {machine['cores']} usable cores shared with other work; re-run the script
-on a quiet machine before comparing them with anything.
+this page was measured by that run, on {machine['cpu']} with {machine['cores']} usable cores
+(load average {machine['load']:.2f} over the minute before it started: about that many cores were
+busy with other work). Latencies depend on the CPU and on what else runs on it: re-run the
+script on your target device before comparing them with anything.
 
 How the numbers were made:
 
@@ -190,13 +191,14 @@ def main():
     args = p.parse_args()
     import mindspore as ms
     import onnxruntime
+    load = os.getloadavg()[0]
     lenet5.setup_device("CPU", seed=args.seed)
     recipe = RECIPES["course"]
     with tempfile.TemporaryDirectory(prefix="lenet5-deployment-") as workdir:
         results = [evaluate_model(name, args, recipe, workdir) for name in args.models]
     machine = {"date": datetime.date.today().isoformat(), "cpu": cpu_model_and_flags()[0],
                "cores": lenet5.device.usable_cores(), "onnxruntime": onnxruntime.__version__,
-               "mindspore": ms.__version__, "python": platform.python_version()}
+               "mindspore": ms.__version__, "python": platform.python_version(), "load": load}
     num_test = results[0]["quantization"]["test_images"]
     args.data_url = os.path.relpath(args.data_url, ROOT) + "/" \
         if os.path.abspath(args.data_url).startswith(os.path.abspath(ROOT)) else args.data_url

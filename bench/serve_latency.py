@@ -9,10 +9,15 @@ the time to set a backend up once the checkpoint is loaded (onnxruntime: the ONN
 
     python bench/serve_latency.py --ckpt outputs/lenet5.ckpt
     python bench/serve_latency.py                  # trains the course recipe first (~30 s)
+    python bench/serve_latency.py --rounds 5 --doc # the README's table (between its markers)
+
+With ``--rounds N`` the backends are measured N times, alternating which goes first; the
+table gives the median of the per-round medians (set-up: the first round's).
 
 Latencies depend on the CPU and on what else runs on it: measure on a quiet machine.
 """
 import argparse
+import datetime
 import http.client
 import io
 import json
@@ -27,6 +32,8 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 import lenet5  # noqa: E402
+from lenet5.atomic import replace_marked, write_json  # noqa: E402
+from lenet5.platform.doctor import cpu_model_and_flags  # noqa: E402
 from lenet5.deploy.serve import BACKENDS, DigitReader, Server, create_app  # noqa: E402
 
 
@@ -82,6 +89,9 @@ def main():
     p.add_argument("--drawings", type=int, default=100, help="distinct test digits posted")
     p.add_argument("--repeat", type=int, default=5, help="times each drawing is posted")
     p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--rounds", type=int, default=1, help="measurements of each backend")
+    p.add_argument("--json", help="also write every round to this JSON file")
+    p.add_argument("--doc", action="store_true", help="also put the table in README.md")
     args = p.parse_args()
     lenet5.setup_device("CPU", seed=1)
     if args.ckpt:
@@ -90,15 +100,45 @@ def main():
         net = lenet5.LeNet5()
         lenet5.train(net, lenet5.create_dataset(args.data_url, "train"), display=False)
     pngs = drawings(args.data_url, args.drawings)
-    rows = [measure(net, backend, pngs, args.repeat, args.warmup) for backend in BACKENDS]
-    print(f"{'backend':<12} {'ready s':>7} {'requests':>8} {'request ms (median)':>20} "
-          f"{'p90':>7} {'inside server ms':>17}")
-    for r in rows:
-        print(f"{r['backend']:<12} {r['ready_s']:>7.2f} {r['requests']:>8} "
-              f"{r['request_ms_median']:>20.2f} {r['request_ms_p90']:>7.2f} "
-              f"{r['read_ms_median']:>17.2f}")
-    print(json.dumps(rows))
+    rounds = []
+    for i in range(args.rounds):
+        order = BACKENDS if i % 2 == 0 else tuple(reversed(BACKENDS))
+        rows = {b: measure(net, b, pngs, args.repeat, args.warmup) for b in order}
+        rounds.append([rows[b] for b in BACKENDS])
+        print(f"round {i + 1}/{args.rounds}: " + ", ".join(
+            f"{b} {rows[b]['request_ms_median']:.2f} ms" for b in BACKENDS), flush=True)
+    table = report(rounds, args)
+    print(table)
+    if args.json:
+        write_json(args.json, {"machine": machine(), "rounds": rounds})
+    if args.doc and replace_marked(os.path.join(ROOT, "README.md"), "serve-latency", table):
+        print("updated the table in README.md")
 
+
+def machine():
+    import mindspore as ms
+    return {"date": datetime.date.today().isoformat(), "cpu": cpu_model_and_flags()[0],
+            "cores": lenet5.device.usable_cores(), "mindspore": ms.__version__}
+
+
+def report(rounds, args):
+    """The Markdown table (medians over rounds) and a line saying how the rounds compared."""
+    m = machine()
+    lines = ["| backend | set-up | per request, client side | inside the server (read, classify, conv1) |",
+             "| --- | ---: | ---: | ---: |"]
+    for i, backend in enumerate(BACKENDS):
+        name = "MindSpore " + m["mindspore"] if backend == "mindspore" else backend
+        med = lambda k: statistics.median(r[i][k] for r in rounds)  # noqa: E731
+        lines.append(f"| {name} | {rounds[0][i]['ready_s']:.1f} s | {med('request_ms_median'):.1f} ms"
+                     f" | {med('read_ms_median'):.1f} ms |")
+    gaps = [r[1]["request_ms_median"] - r[0]["request_ms_median"] for r in rounds]
+    faster = sum(g > 0 for g in gaps)
+    lines += ["", f"Measured by `python bench/serve_latency.py --rounds {args.rounds} --doc` on "
+              f"{m['date']} ({m['cpu']}, {m['cores']} cores): {args.drawings} test digits posted "
+              f"{args.repeat} times per round, medians. {BACKENDS[0]} answered faster in {faster} "
+              f"of {len(rounds)} rounds; per request, {BACKENDS[1]} minus {BACKENDS[0]}: "
+              f"{min(gaps):+.1f} to {max(gaps):+.1f} ms."]
+    return "\n".join(lines)
 
 if __name__ == "__main__":
     main()

@@ -30,3 +30,19 @@ def test_a_stale_figure_is_caught(tmp_path, monkeypatch):
     figures.stale(write=True)
     assert page.read_text() == (f"accuracy <!--fig nb03.test_accuracy-->{measured}"
                                 "<!--/fig--> here\n")
+
+
+def test_no_line_starts_with_a_marker():
+    """Markdown reads a line that starts with "<!--" as an HTML block: the paragraph breaks
+    there and the line's Markdown is not rendered. tools/figures.py reflows such lines."""
+    misplaced = [f"{os.path.relpath(path, ROOT)}:{line}" for path in figures.documents()
+                 for line in figures.marker_lines(open(path, encoding="utf-8").read())]
+    assert not misplaced, "lines starting with <!--fig (run python tools/figures.py): " + \
+        ", ".join(misplaced)
+
+
+def test_reflow_moves_a_word_onto_a_line_that_starts_with_a_marker():
+    fence = "```\n<!--fig b-->2<!--/fig-->\n```"
+    assert figures.reflow("one two\n<!--fig a-->1%<!--/fig--> x\n\n" + fence) == \
+        "one\ntwo <!--fig a-->1%<!--/fig--> x\n\n" + fence
+    assert figures.reflow("one\n  <!--fig a-->1%<!--/fig--> x") == "one <!--fig a-->1%<!--/fig--> x"

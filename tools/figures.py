@@ -31,6 +31,9 @@ REGISTRY = os.path.join(ROOT, "course", "figures*.json")  # figures.json, figure
 # The documents that may quote figures.
 DOCUMENTS = ("README.md", "course/*.md", "docs/*.md", "MNIST/README.md")
 MARKER = re.compile(r"<!--fig ([\w.\-]+)-->(.*?)<!--/fig-->", re.S)
+# A line that starts with a marker (after up to 3 spaces) is an HTML block to Markdown: it
+# breaks the paragraph there and its Markdown is not rendered.
+LINE_START = re.compile(r"^ {0,3}<!--fig ")
 
 
 class FigureError(Exception):
@@ -91,6 +94,40 @@ def documents():
         yield from sorted(glob.glob(os.path.join(ROOT, pattern)))
 
 
+def marker_lines(text):
+    """Line numbers (1-based) outside code fences that start with a figure marker."""
+    lines, fenced = [], False
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and LINE_START.match(line):
+            lines.append(number)
+    return lines
+
+
+def reflow(text):
+    """Move the last word of the line before each line that starts with a marker onto the
+    start of that line (or join the two when no word can move), so that no line starts with
+    one. A marker that opens a paragraph needs a word before it: that is left to the writer."""
+    out, fenced = [], False
+    for line in text.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        before = out[-1] if out else ""
+        if (fenced or not LINE_START.match(line) or not before.strip()
+                or before.lstrip().startswith(("|", "#"))):
+            out.append(line)
+            continue
+        indent = re.match(r" *", line).group()
+        head, _, word = before.rstrip().rpartition(" ")
+        if head.strip() and "<!--" not in word and not LINE_START.match(head):
+            out[-1], line = head.rstrip(), f"{indent}{word} {line.lstrip()}"
+            out.append(line)
+        else:
+            out[-1] = f"{before.rstrip()} {line.lstrip()}"
+    return "\n".join(out)
+
+
 def stale(write=False):
     """``[(document, name, quoted, measured)]`` for every quoted figure that differs from its
     source (after rewriting them all, with ``write``)."""
@@ -111,6 +148,8 @@ def stale(write=False):
             return f"<!--fig {name}-->{values[name]}<!--/fig-->"
 
         new = MARKER.sub(check, text)
+        if write:
+            new = reflow(new)
         if write and new != text:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(new)

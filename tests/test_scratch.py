@@ -61,11 +61,11 @@ def mindspore_loss_and_grads(net, x, labels):
     training path (``set_train(True)``: the pools take their faster CPU form)."""
     loss = loss_fn()
 
-    def forward(images, targets):  # MindSpore's jit cannot parse a lambda inside a call
+    def mindspore_loss(images, targets):  # MindSpore's jit cannot parse a lambda inside a call
         return loss(net(images), targets)
 
     net.set_train(True)
-    step = ms.jit(ms.value_and_grad(forward, None, net.trainable_params()))
+    step = ms.jit(ms.value_and_grad(mindspore_loss, None, net.trainable_params()))
     value, grads = step(ms.Tensor(x), ms.Tensor(labels.astype(np.int32)))
     net.set_train(False)
     names = [p.name for p in net.trainable_params()]
@@ -77,7 +77,7 @@ def mindspore_loss_and_grads(net, x, labels):
 def test_logits_equal_mindspore(variant, state, digits):
     x, _ = digits
     net = network(variant, state)
-    logits, _ = scratch.forward(scratch.params_of(net), x, variant)
+    logits, _ = scratch.forward_pass(scratch.params_of(net), x, variant)
     for training in (False, True):  # evaluation's MaxPool and training's adaptive pool
         net.set_train(training)
         assert_close(logits, net(ms.Tensor(x)).asnumpy(), f"logits (training={training})")

@@ -2,9 +2,9 @@
 read (notebook 9). The parameters are a dict named as MindSpore names them (``conv1.weight``,
 ``conv1.bias``, ..., ``fc3.bias``), so a result compares directly with :class:`lenet5.LeNet5`:
 
-    params = scratch.params_of(net)                   # or scratch.init_params("classic")
-    logits, cache = scratch.forward(params, x, net.variant)
-    grads = scratch.backward(cache, labels)           # {name: gradient of the mean loss}
+    params = scratch.params_of(net)                     # or scratch.init_params("classic")
+    logits, cache = scratch.forward_pass(params, x, net.variant)
+    grads = scratch.backward_pass(cache, labels)        # {name: gradient of the mean loss}
 
 Shapes: N images, C channels, H x W pixels; a convolution's weight is (out, in, k, k), a Dense
 layer's (out, in), as in MindSpore. Every function keeps its inputs' dtype: float32 to compare
@@ -246,10 +246,10 @@ def _check(variant):
     return variant
 
 
-def forward(params, x, variant="classic"):
+def forward_pass(params, x, variant="classic"):
     """LeNet5 on x (N, C, 32, 32): (logits (N, classes), cache). ``cache`` holds every layer's
     output by name (conv1, relu1, pool1, ..., fc3), the input and the parameters: what
-    :func:`backward` needs, and what a notebook plots."""
+    :func:`backward_pass` needs, and what a notebook plots."""
     p, dense_relu = params, DENSE_RELU[_check(variant)]
     a = {"x": x, "params": params, "variant": variant}
     a["conv1"] = conv2d(x, p["conv1.weight"], p.get("conv1.bias"))  # (N, 6, 28, 28)
@@ -269,9 +269,10 @@ def forward(params, x, variant="classic"):
     return a["fc3"], a
 
 
-def backward(cache, labels):
+def backward_pass(cache, labels):
     """The gradient of the mean cross-entropy with respect to every parameter: {name: array of
-    the parameter's shape}. Runs :func:`forward`'s layers in reverse, each with its own rule."""
+    the parameter's shape}. Runs :func:`forward_pass`'s layers in reverse, each with its own
+    rule."""
     a, p, g = cache, cache["params"], {}
     dense_relu = DENSE_RELU[cache["variant"]]
     d = cross_entropy_backward(a["fc3"], labels)                      # (N, classes)
@@ -296,8 +297,8 @@ def backward(cache, labels):
 
 def loss_and_grads(params, x, labels, variant="classic"):
     """(mean loss, {name: gradient}): what ``mindspore.value_and_grad`` gives for LeNet5."""
-    logits, cache = forward(params, x, variant)
-    return cross_entropy(logits, labels), backward(cache, labels)
+    logits, cache = forward_pass(params, x, variant)
+    return cross_entropy(logits, labels), backward_pass(cache, labels)
 
 
 # ------------------------------------------------------------- the finite-difference check
@@ -318,16 +319,17 @@ def numerical_gradient(f, array, index, eps=1e-5):
 
 
 def gradient_check(params, x, labels, variant="classic", per_param=5, eps=1e-5, seed=0):
-    """Compares :func:`backward` with :func:`numerical_gradient` on ``per_param`` random
+    """Compares :func:`backward_pass` with :func:`numerical_gradient` on ``per_param`` random
     entries of each parameter, in float64: {name: |a - n| / (|a| + |n|)}, the relative error
     of the two vectors of sampled gradients a (analytic) and n (numerical). A correct backward
-    pass gives about 1e-8 or less; a wrong one 1e-2 or more."""
+    pass gives 1e-6 or less (more where the gradients are small, as in a well-trained network:
+    rounding weighs more); a wrong one 1e-2 or more."""
     params = {name: value.astype(np.float64) for name, value in params.items()}
     x = np.asarray(x, dtype=np.float64)
     _, grads = loss_and_grads(params, x, labels, variant)
 
     def loss():
-        return cross_entropy(forward(params, x, variant)[0], labels)
+        return cross_entropy(forward_pass(params, x, variant)[0], labels)
 
     rng = np.random.default_rng(seed)
     errors = {}

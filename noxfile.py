@@ -23,7 +23,8 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 MATRIX = [("3.10", "2.7.1"), ("3.11", "2.7.1"), ("3.12", "2.7.2"),
           ("3.10", "2.10.0"), ("3.11", "2.10.0"), ("3.12", "2.10.0")]
 SMOKE_NOTEBOOK = "notebooks/03_training.ipynb"
-COURSE_NOTEBOOKS = sorted(glob.glob(os.path.join(ROOT, "notebooks", "0[1-6]_*.ipynb")))
+# Every notebook of the course, in order (03 writes the checkpoint that 04 and later read).
+COURSE_NOTEBOOKS = sorted(glob.glob(os.path.join(ROOT, "notebooks", "[0-9][0-9]_*.ipynb")))
 MIN_ACCURACY = 0.96  # the course recipe on the shipped sample (96.25% on 2.10.0, 96.65% on 2.7.1)
 
 nox.options.reuse_existing_virtualenvs = False  # every session installs from scratch

@@ -4,6 +4,7 @@ normalisation; old checkpoints without the record still load, with a note."""
 import io
 import json
 import os
+from dataclasses import replace
 
 import mindspore as ms
 import numpy as np
@@ -12,6 +13,7 @@ from PIL import Image
 
 import lenet5
 from helpers import ROOT, assert_one_line_error, run_cli, run_main, write_split
+from lenet5.checkpoint import CheckpointInfo
 from lenet5.data import catalog, manifest
 from lenet5.deploy import OnnxModel
 from lenet5.deploy.serve import DigitReader
@@ -174,3 +176,15 @@ def test_save_records_the_data_and_recipe(tmp_path):
     assert lenet5.open_checkpoint(tmp_path / "b.ckpt")[1] == info
     assert np.array_equal(net.conv1.weight.asnumpy(),
                           lenet5.open_checkpoint(tmp_path / "b.ckpt")[0].conv1.weight.asnumpy())
+
+
+def test_a_class_count_override_keeps_the_class_names_as_saving_does():
+    """--num_classes larger than the dataset's: the record made at save time and the one a
+    command's flag makes from a saved record name the classes the same way."""
+    net = lenet5.LeNet5(12)
+    saved = CheckpointInfo.describe(net)  # MNIST data, a 12-output network
+    assert saved.classes == tuple("0123456789") + ("10", "11")
+    base = CheckpointInfo(classes=("T-shirt", "Trouser", "Bag"))
+    assert base.with_overrides(num_classes=5).classes == ("T-shirt", "Trouser", "Bag", "3", "4")
+    assert base.with_overrides(num_classes=2).classes == ("T-shirt", "Trouser")
+    assert CheckpointInfo().with_overrides(num_classes=12) == replace(saved, versions=None)

@@ -30,6 +30,12 @@ KEY = "lenet5"  # the entry of the .ckpt file that holds the record
 OPTIMIZER_STATE = ("moments.", "learning_rate", "global_step", "momentum")
 
 
+def fit_classes(classes, num_classes):
+    """``classes`` cut or extended to ``num_classes`` names: a network with more outputs than
+    the dataset has classes (``--num_classes``) keeps the names and numbers the extra ones."""
+    return tuple(classes[:num_classes]) + tuple(str(i) for i in range(len(classes), num_classes))
+
+
 @dataclass(frozen=True)
 class CheckpointInfo:
     """What is needed to use a LeNet5 checkpoint, besides its weights."""
@@ -57,10 +63,8 @@ class CheckpointInfo:
         else:
             dataset, mean, std = MNIST.name, MNIST.mean, MNIST.std
             classes = MNIST.classes
-        if len(classes) != num_classes:  # e.g. --num_classes larger than the dataset's
-            classes = tuple(classes[:num_classes]) + tuple(
-                str(i) for i in range(len(classes), num_classes))
-        return cls(variant=getattr(net, "variant", "classic"), classes=tuple(classes),
+        return cls(variant=getattr(net, "variant", "classic"),
+                   classes=fit_classes(classes, num_classes),
                    dataset=dataset, mean=float(mean), std=float(std),
                    input_size=tuple(getattr(net, "input_size", LeNet5.input_size)),
                    recipe=recipe.as_dict() if recipe is not None else None,
@@ -88,10 +92,8 @@ class CheckpointInfo:
     def with_overrides(self, variant=None, num_classes=None):
         """The record as a command's ``--variant``/``--num_classes`` flags change it."""
         info = self if variant is None else replace(self, variant=variant)
-        if num_classes is not None and num_classes != info.num_classes:
-            names = info.classes if info.num_classes > num_classes else tuple(
-                str(i) for i in range(num_classes))
-            info = replace(info, classes=tuple(names[:num_classes]))
+        if num_classes is not None:
+            info = replace(info, classes=fit_classes(info.classes, num_classes))
         return info
 
     def network(self):

@@ -77,7 +77,8 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
                  layout="auto"):
     """Configure MindSpore once, before building the network. Returns the resolved target.
 
-    GRAPH mode compiles the whole step (about 10x faster than PyNative on CPU here).
+    GRAPH mode compiles the whole step (many times faster than PyNative on CPU: the appendix
+    lesson, course/appendix_devices_and_speed.md, measures both).
     ``seed`` seeds MindSpore's operators, the dataset pipeline and NumPy, so two runs on one
     machine give the same loss curve. On CPU, kernels use one thread per usable core
     (MindSpore's default of 25 threads oversubscribes a laptop) and the runtime one thread.

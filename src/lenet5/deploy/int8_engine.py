@@ -130,7 +130,7 @@ def _channels(values, ndim, axis=1):
 
 
 @dataclass
-class Step:
+class IntegerStep:
     """One integer kernel: ``op`` reads the uint8 tensor ``input`` (scale and zero point
     ``input_q``) and writes the uint8 tensor ``output`` (``output_q``). Conv, Gemm and MatMul
     also hold their int8 ``weight`` (M, ...) with per-channel ``weight_q``, their int32
@@ -225,7 +225,7 @@ class Int8Engine:
     def _step(self, node, dq, q_node, count):
         x_dq = dq[node.input[0]]
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-        step = Step(f"{node.op_type.lower()}{count}", node.op_type, x_dq.input[0],
+        step = IntegerStep(f"{node.op_type.lower()}{count}", node.op_type, x_dq.input[0],
                     q_node.output[0], self._q(x_dq), self._q(q_node), attrs)
         if node.op_type in VALUE_OPS:
             if not all(np.array_equal(a, b) for a, b in zip(step.input_q, step.output_q)):

@@ -4,12 +4,14 @@
 #   make lab     open the course notebooks in JupyterLab (http://127.0.0.1:8888)
 #   make notebooks  execute the notebooks in place, then bring the figures the lessons quote up to
 #                   date (tools/figures.py; commit the result); make figures: course/images
+#   make solutions  run the worked solutions' code (tools/solutions_*.py, a few minutes), then
+#                   bring the numbers course/solutions.md quotes up to date (tools/figures.py)
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 ARGS ?=
 
-.PHONY: train test bench lab notebooks figures clean
+.PHONY: train test bench lab notebooks solutions figures clean
 
 train: $(VENV)/.installed
 	$(PY) main.py $(ARGS)
@@ -25,6 +27,10 @@ lab: $(VENV)/.installed-test
 
 notebooks: $(VENV)/.installed-test
 	$(PY) tools/run_notebooks.py
+	$(PY) tools/figures.py
+
+solutions: $(VENV)/.installed-test
+	for script in tools/solutions_*.py; do $(PY) $$script || exit 1; done
 	$(PY) tools/figures.py
 
 figures: $(VENV)/.installed-test

@@ -7,10 +7,11 @@ point ``z``:
     r = s * (q - z)                     q = clip(round(r / s) + z, 0, 255)   (uint8)
 
 onnxruntime does not run the DQ → op → Q chains in float: it fuses each into one integer kernel
-(QLinearConv, QGemm; MaxPool and Flatten run on the uint8 values directly). So does this
-engine: it reads the graph node by node, recognises every ``DQ → op → Q`` pattern and runs the
-op's integer form. Between the model's first QuantizeLinear and its last DequantizeLinear every
-tensor it stores is uint8 (activations), int8 (weights) or int32 (biases, accumulators).
+(QLinearConv, QGemm; max-pooling runs on the uint8 values directly, as NhwcMaxPool on
+channels-last tensors). So does this engine: it reads the graph node by node, recognises every
+``DQ → op → Q`` pattern and runs the op's integer form. Between the model's first
+QuantizeLinear and its last DequantizeLinear every tensor it stores is uint8 (activations), int8
+(weights) or int32 (biases, accumulators).
 
 A Conv or Gemm with input ``(x, s_x, z_x)``, int8 weights ``(w, s_w[m], z_w[m])`` per output
 channel ``m``, int32 bias ``b`` (stored with scale ``s_x * s_w[m]``) and output ``(s_y, z_y)``:
@@ -21,14 +22,18 @@ channel ``m``, int32 bias ``b`` (stored with scale ``s_x * s_w[m]``) and output 
 ``M`` is the one real number left: the requantisation multiplier. Two ways to apply it:
 
 * ``requantize="float"`` (default): ``M`` as a float32, one float multiply per output value,
-  rounded half to even: what onnxruntime's CPU kernels do (MLAS ``MlasRequantizeOutput`` and
-  its vector kernels, with ``M = s_x * s_w / s_y`` computed in float32).
+  rounded half to even: what onnxruntime's x86 CPU kernels do (MLAS ``MlasRequantizeOutput``
+  after the integer matrix product, with ``M = s_x * s_w / s_y`` computed in float32).
 * ``requantize="fixed"``: ``M = m0 * 2**-shift`` with ``m0`` an integer in [2**30, 2**31),
   computed once when the model is loaded; then ``round(acc * M)`` is
   ``(acc * m0 + 2**(shift - 1)) >> shift``, integers only (int64 product), rounding halves up.
-  This is how engines for chips without a fast FPU (TensorFlow Lite Micro, CMSIS-NN, gemmlowp)
-  do it; they differ from the float form only on the rare values that land within one part in
-  2**31 of a half.
+  This is the single-rounding form that TensorFlow Lite (``TFLITE_SINGLE_ROUNDING``) and
+  CMSIS-NN (``CMSIS_NN_USE_SINGLE_ROUNDING``) offer for chips without a fast FPU; their default
+  (as gemmlowp's) rounds twice, a doubling high multiply and then a rounding shift, and can
+  differ from this by one step on rare values. The two forms here differ only where ``acc * M``
+  lies within float32's precision of a half (about ``|acc * M| * 2**-23``): there the float32
+  product can land on the wrong side of the half, or on a half the exact product is not.
+  ``m0`` carries 31 bits, so the fixed form is the closer to the exact product.
 """
 from dataclasses import dataclass, field
 
@@ -94,7 +99,11 @@ def conv_int32(x, x_zero_point, w, w_zero_point, bias, strides=(1, 1), pads=(0, 
     j*s + v] - z_x) * (w[m, c, u, v] - z_w[m])``, int32 (N, M, OH, OW) from uint8 ``x``
     (N, C, H, W) and int8 ``w`` (M, C, KH, KW). Padding adds the value ``z_x``, which is the
     real value 0, as in QLinearConv. Every window becomes one row of a
-    matrix (im2col), so the convolution is one matrix product, as in onnxruntime."""
+    matrix (im2col), so the convolution is one matrix product, as onnxruntime does for
+    LeNet5's convolutions (channels-last). Its faster *indirect* kernel, which reads the windows
+    through a table of pointers and requantises inside, needs on x86 a multiple of 4 input
+    channels and at least 16 filters; conv1 (1 input channel, 6 filters) and conv2 (6 input
+    channels) do not qualify."""
     top, left, bottom, right = pads
     x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=x_zero_point)
     windows = sliding_window_view(x, w.shape[2:], axis=(2, 3))[:, :, ::strides[0], ::strides[1]]
@@ -117,6 +126,22 @@ def max_pool(x, kernel, strides):
     ``max`` of the integers is the integer of the ``max``, so no requantisation is needed."""
     windows = sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::strides[0], ::strides[1]]
     return windows.max(axis=(4, 5))
+
+
+def cpu_has_vnni(cpuinfo="/proc/cpuinfo"):
+    """True on an x86 CPU whose flags (Linux's ``/proc/cpuinfo``) include VNNI (``avx512_vnni``
+    or ``avx_vnni``). There onnxruntime's uint8 x int8 kernels add the products exactly in 32
+    bits (``VPDPBUSD``), so its int8 logits can equal this engine's (float form) bit for bit,
+    as the tests and notebook 11 check there.
+    False everywhere else, including when the flags cannot be read: x86 CPUs without VNNI add
+    pairs of products into 16 bits with saturation (``VPMADDUBSW``), and other CPUs' kernels
+    are not checked here."""
+    try:
+        with open(cpuinfo) as f:
+            flags = {word for line in f if line.startswith("flags") for word in line.split()}
+    except OSError:
+        return False
+    return bool(flags & {"avx512_vnni", "avx_vnni"})
 
 
 def _channels(values, ndim, axis=1):

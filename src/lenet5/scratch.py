@@ -213,10 +213,10 @@ def param_shapes(variant="classic", num_classes=10, num_channel=1):
 
 def init_params(variant="classic", scheme="xavier", sigma=0.01, seed=0, num_classes=10,
                 dtype=np.float32):
-    """Fresh parameters, biases 0. ``scheme``: "xavier" (Glorot uniform, as the classic LeNet5:
+    """Fresh parameters, biases 0. ``scheme``: "xavier" (Glorot uniform, as the course's classic form:
     U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), which keeps the activations' scale from
-    layer to layer) or "normal" (N(0, sigma^2), the original course's MindSpore 0.5-1.x
-    default with sigma 0.01)."""
+    layer to layer) or "normal" (N(0, sigma^2); with sigma 0.01, MindSpore's default up to 2.0,
+    the original course's 0.5-1.x included; since 2.1 it is PyTorch's, U(+-1 / sqrt(fan_in)))."""
     if scheme not in ("xavier", "normal"):
         raise ValueError(f"scheme must be 'xavier' or 'normal', got {scheme!r}")
     rng = np.random.default_rng(seed)
@@ -307,8 +307,8 @@ def numerical_gradient(f, array, index, eps=1e-5):
     """(f(a + eps) - f(a - eps)) / 2 eps, changing only ``array[index]`` (in place, restored).
 
     Use float64. A smaller eps loses digits to rounding (f's 16 digits, divided by eps); a
-    larger one may step over a kink, where a ReLU or a max-pool changes its mind (1e-4 already
-    does on LeNet5)."""
+    larger one may step over a kink, where a ReLU or a max-pool changes its mind (on LeNet5, 1e-3
+    already does)."""
     old = array[index]
     array[index] = old + eps
     up = f()

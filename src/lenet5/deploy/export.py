@@ -26,6 +26,7 @@ from ..atomic import atomic_path, write_json
 from ..checkpoint import CheckpointInfo, open_checkpoint
 from ..checksums import file_digest
 from ..data import default_folder, labelled_images, locate_split, manifest
+from ..data.pipeline import IMAGE_SIZE
 from ..device import is_available, setup_device
 from ..errors import DataError, Lenet5Error
 from ..model import VARIANTS
@@ -44,14 +45,20 @@ class ExportError(Lenet5Error):
 def preprocessing(info):
     """How to turn an image into the network's input (``info``: the checkpoint's record), for
     the sidecar and the ONNX metadata."""
+    if info.fit == "pad":  # lenet1998: a border of background, as LeCun et al. fed LeNet-5
+        height, width = info.input_size
+        fit = {"pad": {"size": [height, width], "value": 0,
+                       "top_left": [(height - IMAGE_SIZE) // 2, (width - IMAGE_SIZE) // 2]}}
+    else:
+        fit = {"resize": list(info.input_size),
+               "interpolation": "bilinear (mindspore.dataset.vision.Resize)"}
     return {
         "source": "28x28 uint8 image, white ink on black; a digit scaled into a 20x20 box and "
                   "centred by centre of mass (lenet5.deploy.mnist_digit makes one from any "
                   "image)",
-        "resize": list(info.input_size),
-        "interpolation": "bilinear (mindspore.dataset.vision.Resize)",
+        "fit": info.fit, **fit,
         "scale": 1 / 255, "mean": info.mean, "std": info.std,
-        "formula": "x = (resize(pixel) / 255 - mean) / std, laid out NCHW as float32",
+        "formula": f"x = ({info.fit}(pixel) / 255 - mean) / std, laid out NCHW as float32",
     }
 
 
@@ -161,7 +168,7 @@ def reference_images(data_dir, count, info):
     """The first ``count`` test images, normalised: inputs of the checks and test vectors."""
     if data_dir is None:  # no data at hand: random inputs still exercise every weight
         return np.random.default_rng(0).standard_normal((count, 1, *info.input_size), np.float32)
-    images, _ = labelled_images(data_dir, "test", info.input_size, info.mean, info.std)
+    images, _ = labelled_images(data_dir, "test", **info.input_options())
     return images[:count]
 
 

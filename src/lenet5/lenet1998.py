@@ -1,5 +1,5 @@
-"""The layers of LeNet-5 as LeCun, Bottou, Bengio and Haffner built it (``LeNet5(variant=
-"lenet1998")``), and the paper's own parameter counts to check them against.
+"""LeNet-5 as LeCun, Bottou, Bengio and Haffner built it (``LeNet5(variant="lenet1998")``):
+:class:`LeNet1998`, its layers, and the paper's own parameter counts to check them against.
 
 Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, "Gradient-based learning applied to document
 recognition", Proc. IEEE 86(11), 1998, section II.B (the network), Table I (C3's connections)
@@ -167,12 +167,12 @@ class EuclideanRBF(nn.Cell):
         return -(diff * diff).sum(axis=2)
 
 
-# The paper's layer names -> LeNet5's attributes
+# The paper's layer names -> LeNet1998's attributes
 LAYERS = {"C1": "c1", "S2": "s2", "C3": "c3", "S4": "s4", "C5": "c5", "F6": "f6", "OUTPUT": "rbf"}
 
 
 def count_by_layer(net):
-    """Parameters per layer of a ``LeNet5(variant="lenet1998")``, as MindSpore holds them:
+    """Parameters per layer of a :class:`LeNet1998`, as MindSpore holds them:
     ``{layer: (trainable, fixed)}``; the RBF codes are the only fixed ones."""
     counts = {}
     for layer, name in LAYERS.items():
@@ -180,6 +180,53 @@ def count_by_layer(net):
         sizes = [(int(p.size), p.requires_grad) for p in params]
         counts[layer] = (sum(n for n, t in sizes if t), sum(n for n, t in sizes if not t))
     return counts
+
+
+class LeNet1998(nn.Cell):
+    """C1 -> S2 -> C3 -> S4 -> C5 -> F6 -> RBF output, named as in the paper; every layer up to
+    F6 ends in the scaled tanh. Weights uniform in +-2.4 / fan-in (Appendix A), biases 0.
+
+    Input: a float32 batch (N, num_channel, 32, 32) of digits padded to 32x32 and normalised
+    as :data:`NORMALISATION` says; output: (N, num_classes) logits, minus the squared
+    distance of F6's output to each class's code.
+    """
+    variant = "lenet1998"
+    input_size = (32, 32)
+    input_fit = "pad"  # lenet5.data.FITS: the digit padded, not resized
+    normalisation = NORMALISATION  # fixed, whatever the training data's mean and std
+
+    def __init__(self, num_classes=10, num_channel=1):
+        super().__init__()
+        self.num_classes = num_classes
+        self.c1 = nn.Conv2d(num_channel, 6, 5, pad_mode="valid", has_bias=True,
+                            weight_init=fan_in_uniform(num_channel * 25), bias_init="zeros")
+        self.s2 = Subsampling(6)
+        self.c3 = PartialConv2d(CONNECTIONS)
+        self.s4 = Subsampling(16)
+        # C5: 120 5x5 kernels over all 16 S4 maps; on a 5x5 input, a Dense layer of 400 -> 120.
+        self.c5 = nn.Conv2d(16, 120, 5, pad_mode="valid", has_bias=True,
+                            weight_init=fan_in_uniform(400), bias_init="zeros")
+        self.f6 = nn.Dense(120, 84, weight_init=fan_in_uniform(120), bias_init="zeros")
+        self.rbf = EuclideanRBF(num_classes)
+        self.squash = ScaledTanh()  # S2 and S4 squash inside
+        self.flatten = nn.Flatten()
+
+    def first_layer(self):
+        """C1 and its activation (what ``lenet5 serve`` shows)."""
+        return self.c1, self.squash
+
+    def subsampled(self, x):
+        """C1 -> S2 -> C3 -> S4: (N, C, 32, 32) -> (N, 16, 5, 5)."""
+        x = self.s2(self.squash(self.c1(x)))
+        return self.s4(self.squash(self.c3(x)))
+
+    def features(self, x):
+        """S4's maps, flattened: (N, C, 32, 32) -> (N, 400), as ``LeNet5.features``."""
+        return self.flatten(self.subsampled(x))
+
+    def construct(self, x):
+        x = self.flatten(self.squash(self.c5(self.subsampled(x))))  # C5's maps are 1x1
+        return self.rbf(self.squash(self.f6(x)))
 
 
 def derive_parameters(num_classes=10, input_size=32):

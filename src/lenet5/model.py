@@ -1,4 +1,5 @@
-"""LeNet5, as an ``nn.Cell``, in three forms (docs/ARCHITECTURE.md; lesson 2 compares them):
+"""LeNet5, as an ``nn.Cell``, in two modern forms and LeCun et al.'s own (docs/ARCHITECTURE.md;
+lesson 2 compares them):
 
 * ``classic`` (default): the modern LeNet-5 of most re-implementations: ReLU after both
   convolutions and after the first two Dense layers, max-pooling, biases everywhere,
@@ -8,23 +9,23 @@
   initialiser (the course's MindSpore 0.5-1.x drew normal weights, sigma 0.01, and zero biases), and
   there is no activation between the Dense layers (so the three Dense layers compose to one
   linear map). 61,684 parameters with 10 classes.
-* ``lenet1998``: LeCun et al.'s 1998 LeNet-5 (:mod:`lenet5.lenet1998`): scaled tanh, trainable
-  subsampling, C3's partial connection table, C5 and F6, and fixed Euclidean RBF outputs; its
-  input is the digit padded (not resized) to 32x32 with background -0.1 and ink 1.175. 60,000
-  trainable parameters with 10 classes, as the paper says, and 840 fixed RBF weights.
+* ``lenet1998``: LeNet-5 as LeCun, Bottou, Bengio and Haffner published it in 1998, a network
+  of its own (:class:`lenet5.lenet1998.LeNet1998`): scaled tanh, trainable subsampling, C3's
+  partial connection table and fixed Euclidean RBF outputs, on digits padded (not resized) to
+  32x32 with background -0.1 and ink 1.175. 60,000 trainable parameters, as the paper says.
 """
 import mindspore as ms
 import mindspore.nn as nn
 import mindspore.ops as ops
 from mindspore.common.initializer import XavierUniform
 
-from . import lenet1998
+from .lenet1998 import LeNet1998
 
 VARIANTS = ("classic", "course", "lenet1998")
 # How each variant reads a 28x28 digit: how it becomes 32x32 ("resize" or "pad", see
 # lenet5.data.FITS) and the (mean, std) it fixes, or None for the training data's own.
 INPUTS = {"classic": ("resize", None), "course": ("resize", None),
-          "lenet1998": ("pad", lenet1998.NORMALISATION)}
+          "lenet1998": (LeNet1998.input_fit, LeNet1998.normalisation)}
 
 
 class MaxPool2d(nn.MaxPool2d):
@@ -57,22 +58,21 @@ class LeNet5(nn.Cell):
     """conv(1->6, 5x5) -> ReLU -> maxpool -> conv(6->16, 5x5) -> ReLU -> maxpool -> flatten
     -> Dense(400->120) -> [ReLU] -> Dense(120->84) -> [ReLU] -> Dense(84->num_classes).
 
-    ``lenet1998``: C1 -> S2 -> C3 -> S4 -> C5 -> F6 -> RBF (:mod:`lenet5.lenet1998`).
-
     Input: a float32 batch of shape (N, num_channel, 32, 32); output: logits (N, num_classes).
+    ``LeNet5(variant="lenet1998")`` gives a :class:`~lenet5.lenet1998.LeNet1998` instead.
     """
     input_size = (32, 32)  # what create_dataset(resize=...) must give it
+
+    def __new__(cls, num_classes=10, num_channel=1, variant="classic"):
+        if variant == "lenet1998":  # shares no layer with the two modern forms
+            return LeNet1998(num_classes, num_channel)
+        return super().__new__(cls)
 
     def __init__(self, num_classes=10, num_channel=1, variant="classic"):
         super().__init__()
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
-        self.variant, self.num_classes = variant, num_classes
-        self.input_fit, self.normalisation = INPUTS[variant]  # create_dataset(fit=...)
-        self.paper = variant == "lenet1998"
-        if self.paper:
-            self._build_1998(num_classes, num_channel)
-            return
+        self.variant = variant
         classic = variant == "classic"
         # classic: Glorot/Xavier-uniform weights and conv biases; course: the original's
         # nn.Conv2d(1, 6, 5, stride=1, pad_mode='valid') with MindSpore's defaults (no bias,
@@ -88,44 +88,13 @@ class LeNet5(nn.Cell):
         self.fc3 = nn.Dense(84, num_classes, **init)
         self.dense_relu = classic
 
-    def _build_1998(self, num_classes, num_channel):
-        """The 1998 layers, named as in the paper; weights uniform in +-2.4 / fan-in, biases 0."""
-        uniform = lenet1998.fan_in_uniform
-        fan_in = num_channel * 25
-        self.c1 = nn.Conv2d(num_channel, 6, 5, pad_mode="valid", has_bias=True,
-                            weight_init=uniform(fan_in), bias_init="zeros")
-        self.s2 = lenet1998.Subsampling(6)
-        self.c3 = lenet1998.PartialConv2d(lenet1998.CONNECTIONS)
-        self.s4 = lenet1998.Subsampling(16)
-        # C5: 120 5x5 kernels over all 16 S4 maps; on a 5x5 input, a Dense layer of 400 -> 120.
-        self.c5 = nn.Conv2d(16, 120, 5, pad_mode="valid", has_bias=True,
-                            weight_init=uniform(400), bias_init="zeros")
-        self.f6 = nn.Dense(120, 84, weight_init=uniform(120), bias_init="zeros")
-        self.rbf = lenet1998.EuclideanRBF(num_classes)
-        self.squash = lenet1998.ScaledTanh()  # S2 and S4 squash inside
-        self.flatten = nn.Flatten()
-
-    def first_layer(self):
-        """The first convolution and its activation (what ``lenet5 serve`` shows)."""
-        return (self.c1, self.squash) if self.paper else (self.conv1, self.relu)
-
-    def subsampled(self, x):
-        """lenet1998's C1 -> S2 -> C3 -> S4: (N, C, 32, 32) -> (N, 16, 5, 5)."""
-        x = self.s2(self.squash(self.c1(x)))
-        return self.s4(self.squash(self.c3(x)))
-
     def features(self, x):
-        """The convolutional part: (N, C, 32, 32) -> (N, 400) (lenet1998: S4's maps)."""
-        if self.paper:
-            return self.flatten(self.subsampled(x))
+        """The convolutional part: (N, C, 32, 32) -> (N, 400)."""
         x = self.pool(self.relu(self.conv1(x)))
         x = self.pool(self.relu(self.conv2(x)))
         return self.flatten(x)
 
     def construct(self, x):
-        if self.paper:
-            x = self.flatten(self.squash(self.c5(self.subsampled(x))))  # C5's maps are 1x1
-            return self.rbf(self.squash(self.f6(x)))
         x = self.fc1(self.features(x))
         if self.dense_relu:
             x = self.relu(x)

@@ -54,7 +54,8 @@ class FirstLayer(nn.Cell):
 
     def __init__(self, net):
         super().__init__()
-        self.conv1, self.relu = net.first_layer()
+        self.conv1, self.relu = (net.first_layer() if hasattr(net, "first_layer")
+                                 else (net.conv1, net.relu))
 
     def construct(self, x):
         return self.relu(self.conv1(x))

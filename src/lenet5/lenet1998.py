@@ -2,8 +2,8 @@
 :class:`LeNet1998`, its layers, and the paper's own parameter counts to check them against.
 
 Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, "Gradient-based learning applied to document
-recognition", Proc. IEEE 86(11), 1998, section II.B (the network), Table I (C3's connections)
-and Appendix A (the squashing function and the initialisation):
+recognition", Proc. IEEE 86(11), 1998: section II.B (the network), Table I (C3's connections),
+section II.C (the loss) and Appendix A (the squashing function and the initialisation):
 
 * the input: the 28x28 digit padded with background to 32x32, background -0.1 and ink 1.175
   (:data:`NORMALISATION`);
@@ -25,7 +25,6 @@ from .errors import Lenet5Error
 
 # Background (pixel 0) -> -0.1 and ink (255) -> 1.175, as (p / 255 - mean) / std.
 NORMALISATION = (0.1 / 1.275, 1 / 1.275)
-PAD = 2  # 28x28 digits padded to the 32x32 input: "a 32x32 pixel image ... centered"
 
 # Table I: the S2 maps each C3 map takes as input. Maps 0-5 see 3 neighbouring maps, 6-11 four
 # neighbouring maps, 12-14 four maps in two pairs, 15 all six.
@@ -69,7 +68,7 @@ PAPER = {
     "C5": {"parameters": 48120, "connections": 48120},
     "F6": {"parameters": 10164, "connections": 10164},
 }
-PAPER_TOTAL = {"parameters": 60000, "connections": 340908}  # "60,000 trainable parameters"
+PAPER_TOTAL = {"parameters": 60000, "connections": 340908}  # section II.B, with the output
 
 
 def codes(num_classes):
@@ -120,8 +119,8 @@ class PartialConv2d(nn.Cell):
     Its parameters are one 5x5 kernel per connection (60 for Table I), each initialised for
     its map's fan-in, and one bias per map. Every call places the kernels into a full
     (maps, inputs, 5, 5) kernel whose other entries are zeros, not parameters, and runs one
-    ordinary convolution: the same values as a grouped convolution per row length, and twice
-    as fast to train on CPU.
+    ordinary convolution: the same values as one grouped convolution per row length, and
+    faster to train on CPU.
     """
 
     def __init__(self, table=CONNECTIONS, in_maps=6, kernel_size=5):
@@ -153,9 +152,9 @@ class PartialConv2d(nn.Cell):
 
 class EuclideanRBF(nn.Cell):
     """The output layer: one unit per class, y_i = sum_j (x_j - w_ij)^2, the squared distance
-    between F6's output and the class's fixed code. Returns -y as logits, so that the closest
-    code is the argmax and softmax cross-entropy is the paper's criterion (its equation 9)
-    without the "rubbish class" term."""
+    between F6's output and the class's fixed code. Returns -y as logits: the closest code is
+    the argmax, and softmax cross-entropy on them is the paper's maximum a posteriori loss
+    (section II.C) without its constant "rubbish class" term e^-j (j -> infinity)."""
 
     def __init__(self, num_classes):
         super().__init__()
@@ -165,21 +164,6 @@ class EuclideanRBF(nn.Cell):
     def construct(self, x):
         diff = x.expand_dims(1) - self.centres.expand_dims(0)  # (N, classes, 84)
         return -(diff * diff).sum(axis=2)
-
-
-# The paper's layer names -> LeNet1998's attributes
-LAYERS = {"C1": "c1", "S2": "s2", "C3": "c3", "S4": "s4", "C5": "c5", "F6": "f6", "OUTPUT": "rbf"}
-
-
-def count_by_layer(net):
-    """Parameters per layer of a :class:`LeNet1998`, as MindSpore holds them:
-    ``{layer: (trainable, fixed)}``; the RBF codes are the only fixed ones."""
-    counts = {}
-    for layer, name in LAYERS.items():
-        params = getattr(net, name).get_parameters()
-        sizes = [(int(p.size), p.requires_grad) for p in params]
-        counts[layer] = (sum(n for n, t in sizes if t), sum(n for n, t in sizes if not t))
-    return counts
 
 
 class LeNet1998(nn.Cell):
@@ -227,6 +211,21 @@ class LeNet1998(nn.Cell):
     def construct(self, x):
         x = self.flatten(self.squash(self.c5(self.subsampled(x))))  # C5's maps are 1x1
         return self.rbf(self.squash(self.f6(x)))
+
+
+# The paper's layer names -> LeNet1998's attributes
+LAYERS = {"C1": "c1", "S2": "s2", "C3": "c3", "S4": "s4", "C5": "c5", "F6": "f6", "OUTPUT": "rbf"}
+
+
+def count_by_layer(net):
+    """Parameters per layer of a :class:`LeNet1998`, as MindSpore holds them:
+    ``{layer: (trainable, fixed)}``; the RBF codes are the only fixed ones."""
+    counts = {}
+    for layer, name in LAYERS.items():
+        params = getattr(net, name).get_parameters()
+        sizes = [(int(p.size), p.requires_grad) for p in params]
+        counts[layer] = (sum(n for n, t in sizes if t), sum(n for n, t in sizes if not t))
+    return counts
 
 
 def derive_parameters(num_classes=10, input_size=32):

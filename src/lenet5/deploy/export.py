@@ -36,6 +36,8 @@ FORMATS = {"MINDIR": ".mindir", "ONNX": ".onnx", "AIR": ".air"}
 INPUT_NAME, OUTPUT_NAME = "image", "logits"  # names in the ONNX graph (MindSpore's: x and 12)
 TOLERANCE = 1e-4  # largest |exported - MindSpore| accepted on a logit
 CHECK_IMAGES = 100  # test images the exported model is checked on before it is written
+OUTPUT_MEANING = {"lenet1998": "logits: minus the squared distance to each class's RBF code; "
+                               "the largest is the answer, softmax gives class probabilities"}
 
 
 class ExportError(Lenet5Error):
@@ -72,7 +74,8 @@ def sidecar(model_path, fmt, input_shape, info, input_name, output_name, ckpt=No
         "input": {"name": input_name, "shape": list(input_shape), "dtype": "float32",
                   "layout": "NCHW"},
         "output": {"name": output_name, "shape": [input_shape[0], info.num_classes],
-                   "dtype": "float32", "meaning": "logits: softmax gives class probabilities"},
+                   "dtype": "float32", "meaning": OUTPUT_MEANING.get(
+                       info.variant, "logits: softmax gives class probabilities")},
         "preprocessing": preprocessing(info),
         "dataset": info.dataset,
         "class_names": list(info.classes),

@@ -96,7 +96,7 @@ def run(args):
         return None
     name = args.recipe or DEFAULT_RECIPE[args.variant or "classic"]
     recipe = RECIPES[name].with_overrides(epochs=args.epochs, batch_size=args.batch_size,
-                                                 lr=args.lr, momentum=args.momentum)
+                                          lr=args.lr, momentum=args.momentum)
     check_args(args)
     with modelarts.job(args.data_url, args.train_url) as job:  # OBS in and out on ModelArts
         target, settings = setup(args)

@@ -3,10 +3,11 @@
 Every checkpoint saved here carries, inside the ``.ckpt`` file (MindSpore's ``append_dict``,
 one JSON string under the key ``lenet5``), a :class:`CheckpointInfo`: the architecture
 (variant, classes, input size and how a 28x28 image is fitted to it), the data it was trained
-on (dataset, class names, pixel normalisation), the recipe and the versions. Everything that uses a checkpoint reads it from
-there (``main.py --eval_only``, ``lenet5 predict/export/quantize/footprint/serve``, the
-notebooks); their flags only override it. Checkpoints saved before the record existed still
-load: :func:`open_checkpoint` then says what it assumed.
+on (dataset, class names, pixel normalisation), the recipe and the versions. Everything that
+uses a checkpoint reads it from there (``main.py --eval_only``,
+``lenet5 predict/export/quantize/footprint/serve``, the notebooks); their flags only override
+it. Checkpoints saved before the record existed still load: :func:`open_checkpoint` then says
+what it assumed.
 
     lenet5.save_checkpoint(net, "lenet5.ckpt", data=data, recipe=recipe)
     net, info = lenet5.open_checkpoint("lenet5.ckpt")
@@ -54,7 +55,8 @@ class CheckpointInfo:
         """The record of ``net`` trained on ``data`` (a :class:`lenet5.data.DataFolder`;
         None: MNIST) with ``recipe``. A network that fixes its own normalisation (lenet1998)
         records that one."""
-        # LeNet5 knows its classes; for other networks, the last layer's bias.
+        # LeNet1998 says (its last trainable layer is F6: the RBF codes are fixed); the other
+        # networks' last layer has one bias per class.
         num_classes = getattr(net, "num_classes", None) or int(
             net.trainable_params()[-1].shape[0])
         if data is not None:
@@ -97,8 +99,7 @@ class CheckpointInfo:
 
     def input_options(self):
         """How to prepare images for this network: ``lenet5.data.preprocess(images,
-        **info.input_options())`` (also ``labelled_images`` and ``create_dataset``, with
-        ``rescale``/``shift`` from the mean and std there)."""
+        **info.input_options())``, and as well ``labelled_images``."""
         return {"resize": tuple(self.input_size), "fit": self.fit, "mean": self.mean,
                 "std": self.std}
 

@@ -306,8 +306,6 @@ def create_dataset(data_dir, split="train", batch_size=32, resize=(32, 32),
     """
     if batch_size < 1:
         raise DataError(f"batch size must be at least 1, got {batch_size}")
-    image_ops = augmentations() if augment else []
-    image_ops += image_transforms(resize, rescale, shift, fit)
     found, indices = _files_and_indices(data_dir, split, val_split)
     training = split == "train"
     shuffle = training if shuffle is None else shuffle
@@ -328,6 +326,8 @@ def create_dataset(data_dir, split="train", batch_size=32, resize=(32, 32),
         sampler = ds.SubsetRandomSampler(indices) if shuffle else ds.SubsetSampler(indices)
         dataset = ds.MnistDataset(found.folder, usage=found.usage, sampler=sampler,
                                   num_parallel_workers=workers)
+    image_ops = augmentations() if augment else []
+    image_ops += image_transforms(resize, rescale, shift, fit)
     dataset = dataset.map(operations=image_ops, input_columns="image",
                           num_parallel_workers=workers)
     dataset = dataset.map(operations=transforms.TypeCast(ms.int32), input_columns="label")

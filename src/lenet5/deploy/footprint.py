@@ -75,7 +75,10 @@ def layers(onnx_path):
         tensors = [weights[name] for name in node.input if name in weights]
         out = shapes[node.output[0]]
         if node.op_type == "Conv":  # each output value: C_in/groups * kh * kw products
-            macs = int(np.prod(out)) * int(np.prod(tensors[0].shape[1:]))
+            # a kernel computed in the graph (lenet1998's C3) has an inferred shape instead
+            kernel = (weights[node.input[1]].shape[1:] if node.input[1] in weights
+                      else shapes[node.input[1]])
+            macs = int(np.prod(out)) * int(np.prod(kernel))
         elif node.op_type in ("Gemm", "MatMul"):
             macs = int(np.prod(out)) * int(tensors[0].size // np.prod(out))
         else:

@@ -24,7 +24,7 @@ from lenet5.errors import Lenet5Error, exit_code  # noqa: E402
 from lenet5.model import VARIANTS  # noqa: E402
 from lenet5.platform import distributed, doctor, modelarts  # noqa: E402
 from lenet5.platform.threads import LAYOUTS  # noqa: E402
-from lenet5.recipes import RECIPES  # noqa: E402
+from lenet5.recipes import DEFAULT_RECIPE, RECIPES  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -45,9 +45,10 @@ def parse_args(argv=None):
     p.add_argument("--device_target", default="auto", help="CPU, GPU, Ascend, or auto (the best "
                    "one usable here)")
     p.add_argument("--mode", default="graph", choices=device.MODES, help="MindSpore execution mode")
-    p.add_argument("--recipe", default="course", choices=sorted(RECIPES), help="course: the "
+    p.add_argument("--recipe", default=None, choices=sorted(RECIPES), help="course: the "
                    "original experiment; accurate: augmentation, cosine schedule, weight decay, "
-                   "40 epochs of 64")
+                   "40 epochs of 64; lenet1998: the one for --variant lenet1998 (default: "
+                   "course, or lenet1998 with --variant lenet1998)")
     for name, kind, what in (("epochs", int, "passes over the training set"),
                              ("batch_size", int, "images per step"),
                              ("lr", float, "learning rate"), ("momentum", float, "Momentum")):
@@ -61,8 +62,10 @@ def parse_args(argv=None):
     p.add_argument("--num_classes", type=int, default=None,
                    help="network outputs (default: the dataset's number of classes, or --ckpt's)")
     p.add_argument("--variant", default=None, choices=VARIANTS,
-                   help="classic: ReLU between the Dense layers; course: none, as the original "
-                   "(default: classic, or what --ckpt records)")
+                   help="classic: ReLU between the Dense layers; course: none, as the original; "
+                   "lenet1998: LeCun et al.'s 1998 LeNet-5 (scaled tanh, trainable subsampling, "
+                   "RBF outputs, digits padded to 32x32) (default: classic, or what --ckpt "
+                   "records)")
     p.add_argument("--ckpt", default=None, help="checkpoint to start from (or to evaluate): it "
                    "records its variant, classes, dataset and normalisation")
     p.add_argument("--eval_only", action="store_true", help="only evaluate --ckpt on the test split")
@@ -91,8 +94,9 @@ def run(args):
     if args.check:
         doctor.report(args.device_target, args.thread_layout)
         return None
-    recipe = RECIPES[args.recipe].with_overrides(epochs=args.epochs, batch_size=args.batch_size,
-                                                 lr=args.lr, momentum=args.momentum)
+    name = args.recipe or DEFAULT_RECIPE[args.variant or "classic"]
+    recipe = RECIPES[name].with_overrides(epochs=args.epochs, batch_size=args.batch_size,
+                                          lr=args.lr, momentum=args.momentum)
     check_args(args)
     with modelarts.job(args.data_url, args.train_url) as job:  # OBS in and out on ModelArts
         target, settings = setup(args)
@@ -151,17 +155,19 @@ def setup(args):
 def network_and_data(args, data_url, recipe):
     """``(net, info, data)``: LeNet5 (fresh, or from --ckpt as its record says), the record its
     checkpoint will carry, and the dataset (default: --ckpt's), checked against the network's
-    classes. Evaluating a checkpoint normalises the data as it was trained."""
+    classes. Evaluating a checkpoint normalises the data as it was trained; a network that fixes
+    its input (lenet1998: padded, background -0.1) always reads it so."""
     if args.ckpt:
         net, info = lenet5.open_checkpoint(args.ckpt, args.variant, args.num_classes)
     name = args.dataset or (info.dataset if args.ckpt else "mnist")
     splits = ("test",) if args.eval_only and not args.val_split else ("train", "test")
     data = lenet5.open_data(name, data_url, args.download, splits, args.val_split)
     if args.eval_only:
-        data = dataclasses.replace(data, mean=info.mean, std=info.std)
+        data = data.as_read_by(info)
     if not args.ckpt:
         net = lenet5.LeNet5(args.num_classes or data.num_classes, variant=args.variant or "classic")
     info = lenet5.CheckpointInfo.describe(net, data, recipe)
+    data = data.as_read_by(info)
     data.check_labels(info.num_classes, splits)
     return net, info, data
 

@@ -2,11 +2,12 @@
 
 Every checkpoint saved here carries, inside the ``.ckpt`` file (MindSpore's ``append_dict``,
 one JSON string under the key ``lenet5``), a :class:`CheckpointInfo`: the architecture
-(variant, classes, input size), the data it was trained on (dataset, class names, pixel
-normalisation), the recipe and the versions. Everything that uses a checkpoint reads it from
-there (``main.py --eval_only``, ``lenet5 predict/export/quantize/footprint/serve``, the
-notebooks); their flags only override it. Checkpoints saved before the record existed still
-load: :func:`open_checkpoint` then says what it assumed.
+(variant, classes, input size and how a 28x28 image is fitted to it), the data it was trained
+on (dataset, class names, pixel normalisation), the recipe and the versions. Everything that
+uses a checkpoint reads it from there (``main.py --eval_only``,
+``lenet5 predict/export/quantize/footprint/serve``, the notebooks); their flags only override
+it. Checkpoints saved before the record existed still load: :func:`open_checkpoint` then says
+what it assumed.
 
     lenet5.save_checkpoint(net, "lenet5.ckpt", data=data, recipe=recipe)
     net, info = lenet5.open_checkpoint("lenet5.ckpt")
@@ -22,8 +23,9 @@ import mindspore as ms
 from . import __version__
 from .atomic import atomic_path
 from .data.catalog import MNIST
+from .data.pipeline import FITS
 from .errors import CheckpointError, first_line
-from .model import LeNet5, VARIANTS
+from .model import INPUTS, LeNet5, VARIANTS
 
 KEY = "lenet5"  # the entry of the .ckpt file that holds the record
 # Entries of a training checkpoint that are optimizer state, not weights.
@@ -45,6 +47,7 @@ class CheckpointInfo:
     mean: float = MNIST.mean  # pixel normalisation of training: x = (p / 255 - mean) / std
     std: float = MNIST.std
     input_size: tuple = tuple(LeNet5.input_size)
+    fit: str = "resize"  # 28x28 -> input_size: "resize" (bilinear) or "pad" (lenet1998)
     recipe: dict = None  # the Recipe's fields; None when unknown
     versions: dict = None  # {"lenet5": ..., "mindspore": ...} that saved it
     assumed: bool = False  # True: an old checkpoint without a record; these are the defaults
@@ -56,17 +59,23 @@ class CheckpointInfo:
     @classmethod
     def describe(cls, net, data=None, recipe=None):
         """The record of ``net`` trained on ``data`` (a :class:`lenet5.data.DataFolder`;
-        None: MNIST) with ``recipe``."""
-        num_classes = int(net.trainable_params()[-1].shape[0])  # the last layer's bias
+        None: MNIST) with ``recipe``. A network that fixes its own normalisation (lenet1998)
+        records that one."""
+        # LeNet1998 says (its last trainable layer is F6: the RBF codes are fixed); the other
+        # networks' last layer has one bias per class.
+        num_classes = getattr(net, "num_classes", None) or int(
+            net.trainable_params()[-1].shape[0])
         if data is not None:
             dataset, classes, mean, std = data.name, data.classes, data.mean, data.std
         else:
             dataset, mean, std = MNIST.name, MNIST.mean, MNIST.std
             classes = MNIST.classes
+        mean, std = getattr(net, "normalisation", None) or (mean, std)
         return cls(variant=getattr(net, "variant", "classic"),
                    classes=fit_classes(classes, num_classes),
                    dataset=dataset, mean=float(mean), std=float(std),
                    input_size=tuple(getattr(net, "input_size", LeNet5.input_size)),
+                   fit=getattr(net, "input_fit", "resize"),
                    recipe=recipe.as_dict() if recipe is not None else None,
                    versions={"lenet5": __version__, "mindspore": ms.__version__})
 
@@ -87,11 +96,25 @@ class CheckpointInfo:
         if info.variant not in VARIANTS:
             raise CheckpointError(f"checkpoint {path!r} records an unknown variant "
                                   f"{info.variant!r}")
+        if info.fit not in FITS:
+            raise CheckpointError(f"checkpoint {path!r} records an unknown input fit "
+                                  f"{info.fit!r}")
         return info
 
+    def input_options(self):
+        """How to prepare images for this network: ``lenet5.data.preprocess(images,
+        **info.input_options())``, and as well ``labelled_images``."""
+        return {"resize": tuple(self.input_size), "fit": self.fit, "mean": self.mean,
+                "std": self.std}
+
     def with_overrides(self, variant=None, num_classes=None):
-        """The record as a command's ``--variant``/``--num_classes`` flags change it."""
-        info = self if variant is None else replace(self, variant=variant)
+        """The record as a command's ``--variant``/``--num_classes`` flags change it (a
+        variant that fixes its input, lenet1998, brings its fit and normalisation)."""
+        info = self
+        if variant is not None and variant != self.variant:
+            fit, fixed = INPUTS[variant]
+            mean, std = fixed or (self.mean, self.std)
+            info = replace(self, variant=variant, fit=fit, mean=mean, std=std)
         if num_classes is not None:
             info = replace(info, classes=fit_classes(info.classes, num_classes))
         return info

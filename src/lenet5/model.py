@@ -1,6 +1,5 @@
-"""LeNet5, as an ``nn.Cell``, in two forms (docs/ARCHITECTURE.md; lesson 2 compares both with
-LeCun et al.'s 1998 LeNet-5, which used scaled tanh, trainable subsampling, a partial C3
-connection table and RBF outputs):
+"""LeNet5, as an ``nn.Cell``, in two modern forms and LeCun et al.'s own (docs/ARCHITECTURE.md;
+lesson 2 compares them):
 
 * ``classic`` (default): the modern LeNet-5 of most re-implementations: ReLU after both
   convolutions and after the first two Dense layers, max-pooling, biases everywhere,
@@ -10,13 +9,23 @@ connection table and RBF outputs):
   initialiser (the course's MindSpore 0.5-1.x drew normal weights, sigma 0.01, and zero biases), and
   there is no activation between the Dense layers (so the three Dense layers compose to one
   linear map). 61,684 parameters with 10 classes.
+* ``lenet1998``: LeNet-5 as LeCun, Bottou, Bengio and Haffner published it in 1998, a network
+  of its own (:class:`lenet5.lenet1998.LeNet1998`): scaled tanh, trainable subsampling, C3's
+  partial connection table and fixed Euclidean RBF outputs, on digits padded (not resized) to
+  32x32 with background -0.1 and ink 1.175. 60,000 trainable parameters, as the paper says.
 """
 import mindspore as ms
 import mindspore.nn as nn
 import mindspore.ops as ops
 from mindspore.common.initializer import XavierUniform
 
-VARIANTS = ("classic", "course")
+from .lenet1998 import LeNet1998
+
+VARIANTS = ("classic", "course", "lenet1998")
+# How each variant reads a 28x28 digit: how it becomes 32x32 ("resize" or "pad", see
+# lenet5.data.FITS) and the (mean, std) it fixes, or None for the training data's own.
+INPUTS = {"classic": ("resize", None), "course": ("resize", None),
+          "lenet1998": (LeNet1998.input_fit, LeNet1998.normalisation)}
 
 
 class MaxPool2d(nn.MaxPool2d):
@@ -50,8 +59,14 @@ class LeNet5(nn.Cell):
     -> Dense(400->120) -> [ReLU] -> Dense(120->84) -> [ReLU] -> Dense(84->num_classes).
 
     Input: a float32 batch of shape (N, num_channel, 32, 32); output: logits (N, num_classes).
+    ``LeNet5(variant="lenet1998")`` gives a :class:`~lenet5.lenet1998.LeNet1998` instead.
     """
     input_size = (32, 32)  # what create_dataset(resize=...) must give it
+
+    def __new__(cls, num_classes=10, num_channel=1, variant="classic"):
+        if variant == "lenet1998":  # shares no layer with the two modern forms
+            return LeNet1998(num_classes, num_channel)
+        return super().__new__(cls)
 
     def __init__(self, num_classes=10, num_channel=1, variant="classic"):
         super().__init__()
@@ -90,6 +105,6 @@ class LeNet5(nn.Cell):
 
 
 def count_parameters(net):
-    """The number of trainable values in ``net``: for LeNet5 with 10 classes 61,706 (classic)
-    or 61,684 (course)."""
+    """The number of trainable values in ``net``: for LeNet5 with 10 classes 61,706 (classic),
+    61,684 (course) or 60,000 (lenet1998)."""
     return sum(int(p.size) for p in net.trainable_params())

@@ -16,8 +16,16 @@ from .progress import TrainingMonitor
 from .recipes import RECIPES
 
 
-def loss_fn():
-    """The course's loss: softmax cross-entropy on integer labels, averaged over the batch."""
+def loss_fn(net=None):
+    """The course's loss: softmax cross-entropy on integer labels, averaged over the batch.
+
+    For LeNet5 lenet1998 the same loss, with the same gradients, as ``nn.CrossEntropyLoss``:
+    its logits are negative squared distances, often more than 88 apart, and there
+    MindSpore 2.10's sparse ``SoftmaxCrossEntropyWithLogits`` reports ``inf`` on CPU (its
+    float32 softmax underflows to 0 before the log).
+    """
+    if getattr(net, "variant", None) == "lenet1998":
+        return nn.CrossEntropyLoss(reduction="mean")
     return nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
 
 
@@ -78,7 +86,7 @@ def make_model(net, recipe, steps_per_epoch, amp_level="O0"):
     ``amp_level``: MindSpore's mixed precision (see ``device.device_settings``); for O1 on
     LeNet5 use :func:`train`, which works around MindSpore's O1 (:func:`amp_o1`)."""
     optimizer = make_optimizer(recipe, net.trainable_params(), steps_per_epoch)
-    return Model(net, loss_fn(), optimizer, metrics=metrics(), amp_level=amp_level)
+    return Model(net, loss_fn(net), optimizer, metrics=metrics(), amp_level=amp_level)
 
 
 class _Float32Output(nn.Cell):
@@ -185,7 +193,7 @@ def _fit(model, dataset, steps, epochs, display, sink, callbacks):
 def evaluate(net, dataset):
     """Accuracy and mean loss per image of ``net`` on ``dataset``: ``{"accuracy": ...,
     "loss": ...}``; neither depends on the batch size."""
-    model = Model(net, loss_fn(), metrics=metrics())
+    model = Model(net, loss_fn(net), metrics=metrics())
     # Short runs: a shorter probe of the thread layouts, which starts from what training found.
     tuner = threads.tuner_for(f"eval {dataset.get_batch_size()}", probe_steps=3)
     try:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from mindspore.train import Callback
 
-from ..data import create_dataset
+from ..data import MNIST_MEAN, MNIST_STD, create_dataset
 from ..device import seed_everything
 from ..model import LeNet5, count_parameters
 from ..recipes import RECIPES, Recipe
@@ -68,16 +68,17 @@ def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, num_sam
     ``num_samples``: train on that many training images only, a fixed random subset (the same
     images every epoch and in every trial). ``each_epoch``: also measure the held-out accuracy
     and loss after every epoch (costs one pass each). ``resize``: the image size the network
-    takes (the MLP baselines take 28x28). Prints one line per trial unless ``quiet``.
+    takes (the MLP baselines take 28x28); a network that fixes how its input is fitted and
+    normalised (LeNet5 lenet1998) gets that. Prints one line per trial unless ``quiet``.
     """
     seed_everything(seed)
     net = make_net()
     split = "val" if val_split else "test"
+    inputs = network_inputs(net, resize)
     train_set = create_dataset(data_dir, "train", batch_size=recipe.batch_size,
-                               augment=recipe.augment, num_samples=num_samples, resize=resize,
-                               val_split=val_split)
-    held_out = create_dataset(data_dir, split, batch_size=256, resize=resize,
-                              val_split=val_split)
+                               augment=recipe.augment, num_samples=num_samples,
+                               val_split=val_split, **inputs)
+    held_out = create_dataset(data_dir, split, batch_size=256, val_split=val_split, **inputs)
     evaluator = EpochEvaluator(net, held_out) if each_epoch else None
     result = train(net, train_set, recipe, display=False,
                    callbacks=[evaluator] if evaluator else ())
@@ -89,6 +90,15 @@ def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, num_sam
         print(f"trained {name}: {recipe.epochs} epochs x {train_set.get_dataset_size()} steps, "
               f"{split} accuracy {accuracy:.2%}", flush=True)
     return trial
+
+
+def network_inputs(net, resize=(32, 32)):
+    """``create_dataset`` options that prepare MNIST images as ``net`` reads them: its own fit
+    and normalisation where it fixes them (LeNet5 lenet1998), else resized to ``resize`` and
+    normalised with MNIST's mean and std."""
+    mean, std = getattr(net, "normalisation", None) or (MNIST_MEAN, MNIST_STD)
+    return {"resize": resize, "fit": getattr(net, "input_fit", "resize"),
+            "rescale": 1 / (255 * std), "shift": -mean / std}
 
 
 def ablation(start=RECIPES["course"], goal=RECIPES["accurate"], epochs=None):

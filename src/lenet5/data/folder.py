@@ -5,7 +5,7 @@ asked for, and works out its pixel normalisation. The :class:`DataFolder` it ret
 course pipeline with that normalisation and tells a checkpoint what it was trained on.
 """
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import DataError
 from . import catalog, manifest
@@ -23,6 +23,7 @@ class DataFolder:
     mean: float  # pixel mean and std of the training split (p / 255)
     std: float
     val_split: float = 0.0  # share of the training images held out as the "val" split
+    fit: str = "resize"  # how a 28x28 image becomes the network's 32x32: "resize" or "pad"
 
     @property
     def name(self):
@@ -46,9 +47,16 @@ class DataFolder:
 
     def create_dataset(self, split="train", batch_size=32, **options):
         """:func:`lenet5.create_dataset` of ``split`` (train, val or test), normalised with this
-        dataset's mean and std: ``(p / 255 - mean) / std`` as ``p * rescale + shift``."""
+        dataset's mean and std: ``(p / 255 - mean) / std`` as ``p * rescale + shift``, and
+        fitted to 32x32 as ``fit`` says."""
+        options.setdefault("fit", self.fit)
         return create_dataset(self.folder, split, batch_size, rescale=1 / (255 * self.std),
                               shift=-self.mean / self.std, val_split=self.val_split, **options)
+
+    def as_read_by(self, info):
+        """This folder as the network of ``info`` (a :class:`lenet5.CheckpointInfo`) reads it:
+        with the normalisation and fit it records."""
+        return replace(self, mean=info.mean, std=info.std, fit=info.fit)
 
     def load_arrays(self, split):
         return load_arrays(self.folder, split, self.val_split)

@@ -25,6 +25,10 @@ SPLITS = {"train": "train", "test": "t10k"}  # split files (and subfolder) -> fi
 # "val" is held out of the training files: a fixed random share of them (see split_indices).
 SPLIT_NAMES = ("train", "val", "test")
 VAL_SEED = 0  # the permutation that picks the validation images: the same for every run
+IMAGE_SIZE = 28  # every dataset of the catalogue has 28x28 images
+# How a 28x28 image becomes the network's input size: "resize" (bilinear, the course) or "pad"
+# (a border of background, centred, as LeCun et al. fed LeNet-5 in 1998).
+FITS = ("resize", "pad")
 
 
 class Split(NamedTuple):
@@ -217,27 +221,44 @@ def augmentations():
                                 shear=5)]
 
 
+def fit_transform(size=(32, 32), fit="resize"):
+    """The operation that makes a 28x28 image ``size`` (height, width): ``vision.Resize``, or
+    for ``fit="pad"`` ``vision.Pad`` with zeros (background, before normalisation)."""
+    if fit not in FITS:
+        raise DataError(f"unknown input fit {fit!r}: choose one of {', '.join(FITS)}")
+    if fit == "resize":
+        return vision.Resize(size)
+    height, width = size
+    if height < IMAGE_SIZE or width < IMAGE_SIZE:
+        raise DataError(f"cannot pad {IMAGE_SIZE}x{IMAGE_SIZE} images to {height}x{width}")
+    top, left = (height - IMAGE_SIZE) // 2, (width - IMAGE_SIZE) // 2
+    return vision.Pad((left, top, width - IMAGE_SIZE - left, height - IMAGE_SIZE - top),
+                      fill_value=0)
+
+
 def image_transforms(resize=(32, 32), rescale=1 / (255 * MNIST_STD),
-                     shift=-MNIST_MEAN / MNIST_STD):
-    """The course's image operations, in order: Resize -> Rescale -> HWC2CHW.
+                     shift=-MNIST_MEAN / MNIST_STD, fit="resize"):
+    """The course's image operations, in order: Resize (or Pad) -> Rescale -> HWC2CHW.
 
     A raw MNIST image (28, 28, 1) uint8 in 0..255 becomes (1, 32, 32) float32 with
-    ``p * rescale + shift = (p/255 - mean) / std``. Each op can also be called on one numpy image.
+    ``p * rescale + shift = (p/255 - mean) / std``; ``fit``: see :func:`fit_transform`. Each
+    op can also be called on one numpy image.
     """
-    return [vision.Resize(resize), vision.Rescale(rescale, shift), vision.HWC2CHW()]
+    return [fit_transform(resize, fit), vision.Rescale(rescale, shift), vision.HWC2CHW()]
 
 
-def preprocess(images, resize=(32, 32), mean=MNIST_MEAN, std=MNIST_STD):
+def preprocess(images, resize=(32, 32), mean=MNIST_MEAN, std=MNIST_STD, fit="resize"):
     """Raw uint8 images (N, 28, 28) -> the network's float32 input (N, 1, 32, 32).
 
     The same operations as :func:`create_dataset` (without augmentation), applied eagerly,
-    with the normalisation of the data the network was trained on (a checkpoint's
-    ``info.mean``/``info.std``; default MNIST's).
+    with the normalisation and fit of the data the network was trained on (a checkpoint's
+    ``info.mean``/``info.std``/``info.fit``, or ``**info.input_options()``; default MNIST's,
+    resized).
     """
     images = np.asarray(images)
     if images.ndim == 2:
         images = images[None]
-    ops = image_transforms(resize, 1 / (255 * std), -mean / std)
+    ops = image_transforms(resize, 1 / (255 * std), -mean / std, fit)
     out = []
     for image in images:
         x = image[:, :, None]
@@ -248,9 +269,9 @@ def preprocess(images, resize=(32, 32), mean=MNIST_MEAN, std=MNIST_STD):
 
 
 def labelled_images(data_dir, split="test", resize=(32, 32), mean=MNIST_MEAN, std=MNIST_STD,
-                    limit=None, seed=0, val_split=0.0):
-    """A split as the network sees it, in NumPy: float32 (N, 1, *resize), normalised as
-    :func:`preprocess` does, and int64 labels (N,).
+                    limit=None, seed=0, val_split=0.0, fit="resize"):
+    """A split as the network sees it, in NumPy: float32 (N, 1, *resize), normalised and
+    fitted as :func:`preprocess` does, and int64 labels (N,).
 
     ``limit``: that many images drawn at random (``seed``) instead of the whole split.
     """
@@ -258,7 +279,7 @@ def labelled_images(data_dir, split="test", resize=(32, 32), mean=MNIST_MEAN, st
     if limit is not None and limit < len(images):
         pick = np.sort(np.random.default_rng(seed).choice(len(images), limit, replace=False))
         images, labels = images[pick], labels[pick]
-    return preprocess(images, resize, mean, std), labels.astype(np.int64)
+    return preprocess(images, resize, mean, std, fit), labels.astype(np.int64)
 
 
 def default_workers():
@@ -269,9 +290,10 @@ def default_workers():
 def create_dataset(data_dir, split="train", batch_size=32, resize=(32, 32),
                    rescale=1 / (255 * MNIST_STD), shift=-MNIST_MEAN / MNIST_STD, buffer_size=64,
                    augment=False, num_shards=None, shard_id=None, num_parallel_workers=None,
-                   num_samples=None, shuffle=None, drop_remainder=None, val_split=0.0):
+                   num_samples=None, shuffle=None, drop_remainder=None, val_split=0.0,
+                   fit="resize"):
     """The course pipeline: MnistDataset -> Resize -> Rescale -> HWC2CHW, int32 labels,
-    shuffle, batch.
+    shuffle, batch. ``fit="pad"``: Pad instead of Resize (:func:`fit_transform`).
 
     ``split``: "train", "test", or "val": ``val_split`` (e.g. 0.1) of the training images held
     out, always the same ones (:func:`split_indices`); "train" is then the rest. ``rescale``
@@ -305,7 +327,7 @@ def create_dataset(data_dir, split="train", batch_size=32, resize=(32, 32),
         dataset = ds.MnistDataset(found.folder, usage=found.usage, sampler=sampler,
                                   num_parallel_workers=workers)
     image_ops = augmentations() if augment else []
-    image_ops += image_transforms(resize, rescale, shift)
+    image_ops += image_transforms(resize, rescale, shift, fit)
     dataset = dataset.map(operations=image_ops, input_columns="image",
                           num_parallel_workers=workers)
     dataset = dataset.map(operations=transforms.TypeCast(ms.int32), input_columns="label")

@@ -26,6 +26,7 @@ from ..atomic import atomic_path, write_json
 from ..checkpoint import CheckpointInfo, open_checkpoint
 from ..checksums import file_digest
 from ..data import default_folder, labelled_images, locate_split, manifest
+from ..data.pipeline import IMAGE_SIZE
 from ..device import is_available, setup_device
 from ..errors import DataError, Lenet5Error
 from ..model import VARIANTS
@@ -35,6 +36,8 @@ FORMATS = {"MINDIR": ".mindir", "ONNX": ".onnx", "AIR": ".air"}
 INPUT_NAME, OUTPUT_NAME = "image", "logits"  # names in the ONNX graph (MindSpore's: x and 12)
 TOLERANCE = 1e-4  # largest |exported - MindSpore| accepted on a logit
 CHECK_IMAGES = 100  # test images the exported model is checked on before it is written
+OUTPUT_MEANING = {"lenet1998": "logits: minus the squared distance to each class's RBF code; "
+                               "the largest is the answer, softmax gives class probabilities"}
 
 
 class ExportError(Lenet5Error):
@@ -44,14 +47,20 @@ class ExportError(Lenet5Error):
 def preprocessing(info):
     """How to turn an image into the network's input (``info``: the checkpoint's record), for
     the sidecar and the ONNX metadata."""
+    if info.fit == "pad":  # lenet1998: a border of background, as LeCun et al. fed LeNet-5
+        height, width = info.input_size
+        fit = {"pad": {"size": [height, width], "value": 0,
+                       "top_left": [(height - IMAGE_SIZE) // 2, (width - IMAGE_SIZE) // 2]}}
+    else:
+        fit = {"resize": list(info.input_size),
+               "interpolation": "bilinear (mindspore.dataset.vision.Resize)"}
     return {
         "source": "28x28 uint8 image, white ink on black; a digit scaled into a 20x20 box and "
                   "centred by centre of mass (lenet5.deploy.mnist_digit makes one from any "
                   "image)",
-        "resize": list(info.input_size),
-        "interpolation": "bilinear (mindspore.dataset.vision.Resize)",
+        "fit": info.fit, **fit,
         "scale": 1 / 255, "mean": info.mean, "std": info.std,
-        "formula": "x = (resize(pixel) / 255 - mean) / std, laid out NCHW as float32",
+        "formula": f"x = ({info.fit}(pixel) / 255 - mean) / std, laid out NCHW as float32",
     }
 
 
@@ -65,7 +74,8 @@ def sidecar(model_path, fmt, input_shape, info, input_name, output_name, ckpt=No
         "input": {"name": input_name, "shape": list(input_shape), "dtype": "float32",
                   "layout": "NCHW"},
         "output": {"name": output_name, "shape": [input_shape[0], info.num_classes],
-                   "dtype": "float32", "meaning": "logits: softmax gives class probabilities"},
+                   "dtype": "float32", "meaning": OUTPUT_MEANING.get(
+                       info.variant, "logits: softmax gives class probabilities")},
         "preprocessing": preprocessing(info),
         "dataset": info.dataset,
         "class_names": list(info.classes),
@@ -161,7 +171,7 @@ def reference_images(data_dir, count, info):
     """The first ``count`` test images, normalised: inputs of the checks and test vectors."""
     if data_dir is None:  # no data at hand: random inputs still exercise every weight
         return np.random.default_rng(0).standard_normal((count, 1, *info.input_size), np.float32)
-    images, _ = labelled_images(data_dir, "test", info.input_size, info.mean, info.std)
+    images, _ = labelled_images(data_dir, "test", **info.input_options())
     return images[:count]
 
 

@@ -40,9 +40,9 @@ RUNS = 1000
 MODELS = {"lenet5": "LeNet5", "mlp-mxnet": "MLP 784-128-64-10", "mlp-int8": "MLP 784-500-10"}
 
 
-def build(name):
-    """A fresh network by its command-line name."""
-    return LeNet5() if name == "lenet5" else baseline(name)
+def build(name, variant=None):
+    """A fresh network by its command-line name (``variant``: LeNet5's; default classic)."""
+    return LeNet5(variant=variant or "classic") if name == "lenet5" else baseline(name)
 
 
 @dataclass
@@ -75,7 +75,10 @@ def layers(onnx_path):
         tensors = [weights[name] for name in node.input if name in weights]
         out = shapes[node.output[0]]
         if node.op_type == "Conv":  # each output value: C_in/groups * kh * kw products
-            macs = int(np.prod(out)) * int(np.prod(tensors[0].shape[1:]))
+            # a kernel computed in the graph (lenet1998's C3) has an inferred shape instead
+            kernel = (weights[node.input[1]].shape[1:] if node.input[1] in weights
+                      else shapes[node.input[1]])
+            macs = int(np.prod(out)) * int(np.prod(kernel))
         elif node.op_type in ("Gemm", "MatMul"):
             macs = int(np.prod(out)) * int(tensors[0].size // np.prod(out))
         else:
@@ -122,8 +125,8 @@ def peak_activation_values(onnx_path):
 def measure(net, label, data_dir, runs=RUNS, calibration_images=CALIBRATION_IMAGES, info=None):
     """The footprint of ``net``: per-layer table, totals, file sizes and latencies. ``info``:
     the checkpoint's record (its normalisation prepares the calibration images; default MNIST)."""
-    info = info or CheckpointInfo(input_size=tuple(net.input_size))
-    calibration, _ = labelled_images(data_dir, "train", info.input_size, info.mean, info.std,
+    info = info or CheckpointInfo.describe(net)
+    calibration, _ = labelled_images(data_dir, "train", **info.input_options(),
                                      limit=calibration_images)
     with tempfile.TemporaryDirectory(prefix="lenet5-footprint-") as tmp:
         fp32 = export(net, tmp, "ONNX", name="model", info=info)["model"]
@@ -174,7 +177,7 @@ def add_arguments(p):
     p.add_argument("--ckpt", help="LeNet5 checkpoint to measure (default: initial weights; "
                    "sizes and times do not depend on the values)")
     p.add_argument("--variant", default=None, choices=VARIANTS,
-                   help="override the variant --ckpt records")
+                   help="LeNet5's variant (default: classic, or what --ckpt records)")
     p.add_argument("--num_classes", type=int, default=None,
                    help="override the number of classes --ckpt records")
     p.add_argument("--data_url", default=None, help="data folder: training images calibrate "
@@ -195,7 +198,7 @@ def run(args):
         if name == "lenet5" and trained:
             net, info, _ = trained
         else:
-            net, info = build(name), None
+            net, info = build(name, args.variant), None
         result = measure(net, MODELS[name], data_url, args.runs, info=info)
         results.append(result)
         print(f"## {result['model']}: input {'x'.join(map(str, result['input_shape']))}\n")

@@ -33,7 +33,7 @@ def classify_digits(digits, classify, info, k=3):
     """The answer for each digit (uint8 28x28): ``{"class", "label", "probabilities"}`` with
     the top-``k`` probabilities by class name. ``classify`` maps a float32 batch (N, 1, H, W),
     normalised as ``info`` (the checkpoint's record) says, to logits (N, classes)."""
-    images = preprocess(digits, info.input_size, info.mean, info.std)
+    images = preprocess(digits, **info.input_options())
     return [{"class": int(p.argmax()), "label": info.classes[int(p.argmax())],
              "probabilities": top_k(p, k, info.classes)}
             for p in softmax(classify(images))]

@@ -93,7 +93,7 @@ def quantize_network(net, out_dir, data_dir, name="lenet5", calibration_images=C
     own outputs), and ``quantization.json`` (the comparison), which it returns.
     """
     info = info or CheckpointInfo.describe(net)
-    inputs = dict(resize=info.input_size, mean=info.mean, std=info.std)
+    inputs = info.input_options()
     calibration, _ = labelled_images(data_dir, "train", **inputs, limit=calibration_images,
                                      seed=seed)
     images, labels = labelled_images(data_dir, "test", **inputs)

@@ -49,12 +49,13 @@ THREADS = 4  # waitress worker threads
 
 
 class FirstLayer(nn.Cell):
-    """conv1 followed by ReLU, from a LeNet5's own weights: what the first layer sees, in one
-    compiled graph instead of two Cell calls."""
+    """conv1 followed by ReLU (lenet1998: C1 and the scaled tanh), from a LeNet5's own weights:
+    what the first layer sees, in one compiled graph instead of two Cell calls."""
 
     def __init__(self, net):
         super().__init__()
-        self.conv1, self.relu = net.conv1, net.relu
+        self.conv1, self.relu = (net.first_layer() if hasattr(net, "first_layer")
+                                 else (net.conv1, net.relu))
 
     def construct(self, x):
         return self.relu(self.conv1(x))
@@ -104,7 +105,7 @@ class DigitReader:
         start = time.perf_counter()
         check_dimensions(data, name)
         digit = mnist_digit(decode_grey(io.BytesIO(data), name=name), name=name)
-        images = preprocess(digit[None], self.input_size, info.mean, info.std)  # as predict's
+        images = preprocess(digit[None], **info.input_options())  # as predict's
         probabilities = softmax(self.logits(images))[0]
         maps = self.feature_maps(images)[0]
         best = int(probabilities.argmax())

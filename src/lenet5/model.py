@@ -5,8 +5,9 @@ lesson 2 compares them):
   convolutions and after the first two Dense layers, max-pooling, biases everywhere,
   Glorot/Xavier-uniform weights. 61,706 parameters with 10 classes.
 * ``course``: the network of the original MindSpore course, line for line: its convolutions
-  have no bias (MindSpore's ``nn.Conv2d`` default), every layer keeps MindSpore 2.x's default
-  initialiser (the course's MindSpore 0.5-1.x drew normal weights, sigma 0.01, and zero biases), and
+  have no bias (MindSpore's ``nn.Conv2d`` default), every layer keeps today's default
+  initialiser (``HeUniform(sqrt(5))``, uniform in +-1/sqrt(fan_in), since MindSpore 2.1; the
+  course's MindSpore 0.5-1.x, and up to 2.0, drew normal weights, sigma 0.01, and zero biases), and
   there is no activation between the Dense layers (so the three Dense layers compose to one
   linear map). 61,684 parameters with 10 classes.
 * ``lenet1998``: LeNet-5 as LeCun, Bottou, Bengio and Haffner published it in 1998, a network
@@ -33,10 +34,10 @@ class MaxPool2d(nn.MaxPool2d):
     gradients.
 
     On CPU, MindSpore 2.10 runs max-pooling and its gradient with oneDNN's plain-C reference
-    kernel for NCHW data: 1.9-2.6 ms per LeNet5 training step (batch 32) for the two pools. When
-    the window tiles the map exactly (LeNet5: 28 -> 14 and 10 -> 5), pooling to
-    ``size // kernel`` with ``AdaptiveMaxPool2D`` takes exactly the same windows, in 0.6-0.7 ms
-    (``python bench/maxpool_ops.py``). Evaluation, prediction and export keep ``MaxPool``, the
+    kernel for NCHW data. When the window tiles the map exactly (LeNet5: 28 -> 14 and
+    10 -> 5), pooling to ``size // kernel`` with ``AdaptiveMaxPool2D`` takes exactly the same
+    windows, several times faster (``python bench/maxpool_ops.py`` measures both; docs/CPU_SPEED.md
+    has its figures). Evaluation, prediction and export keep ``MaxPool``, the
     operator ONNX and MindSpore Lite know.
     """
 

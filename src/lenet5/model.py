@@ -77,7 +77,7 @@ class LeNet5(nn.Cell):
         classic = variant == "classic"
         # classic: Glorot/Xavier-uniform weights and conv biases; course: the original's
         # nn.Conv2d(1, 6, 5, stride=1, pad_mode='valid') with MindSpore's defaults (no bias,
-        # He-uniform) and default Dense layers.
+        # HeUniform(sqrt(5))) and default Dense layers.
         init = {"weight_init": XavierUniform()} if classic else {}
         self.conv1 = nn.Conv2d(num_channel, 6, 5, pad_mode="valid", has_bias=classic, **init)
         self.conv2 = nn.Conv2d(6, 16, 5, pad_mode="valid", has_bias=classic, **init)

@@ -23,7 +23,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOTEBOOK_DIR = os.path.join(ROOT, "notebooks")
 COURSE = ["01_environment_and_data", "02_network", "03_training",
           "04_evaluation_and_inference", "05_experiments", "06_inside_the_network",
-          "07_deployment", "08_draw_a_digit", "09_from_scratch"]
+          "07_deployment", "08_draw_a_digit", "09_from_scratch", "10_lenet1998",
+          "11_int8_by_hand"]
 PATHS = sorted(glob.glob(os.path.join(NOTEBOOK_DIR, "*.ipynb")))
 TRAINS = re.compile(r"\b(lenet5\.train|run_trial|train_step)\(")
 

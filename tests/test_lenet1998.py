@@ -213,14 +213,16 @@ def test_serve_reads_a_drawing(trained):
 
 @pytest.mark.slow
 def test_main_trains_and_evaluates_it(tmp_path):
+    """The whole lenet1998 recipe, seed 1, as README and lesson 10 quote it: above 95% (the
+    issue's bar; other seeds land lower, lesson 10 says so)."""
     out = tmp_path / "out"
-    proc = run_main("--variant", "lenet1998", "--epochs", 1, "--train_url", out,
+    proc = run_main("--variant", "lenet1998", "--seed", 1, "--train_url", out,
                     "--progress", "none")
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["variant"] == metrics["recipe"] == "lenet1998"
     assert metrics["normalisation"] == dict(zip(("mean", "std"), lenet1998.NORMALISATION))
-    assert metrics["accuracy"] > 0.8 and np.isfinite(metrics["loss"])
+    assert metrics["accuracy"] > 0.95 and np.isfinite(metrics["loss"])
     proc = run_main("--eval_only", "--ckpt", out / "lenet5.ckpt", "--train_url", tmp_path / "e")
     assert proc.returncode == 0, proc.stderr
     again = json.loads((tmp_path / "e" / "metrics.json").read_text())

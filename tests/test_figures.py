@@ -7,6 +7,7 @@ from helpers import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import figures  # noqa: E402
+import transcripts  # noqa: E402
 
 
 def test_quoted_figures_match_their_sources():
@@ -30,3 +31,9 @@ def test_a_stale_figure_is_caught(tmp_path, monkeypatch):
     figures.stale(write=True)
     assert page.read_text() == (f"accuracy <!--fig nb03.test_accuracy-->{measured}"
                                 "<!--/fig--> here\n")
+
+
+def test_command_transcripts_match_their_commands():
+    """README's `lenet5.data info` transcript, and docs/results/mnist_sample.json whose counts
+    MNIST/README.md quotes, are what the command prints: tools/transcripts.py --check."""
+    assert not transcripts.stale()

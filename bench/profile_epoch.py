@@ -10,21 +10,24 @@ Measures, in one process, for the same number of steps:
               dataset sink (``sink=True``).
 
 Wall and CPU seconds per 1,000 steps are printed for each, so a busy machine (where wall time
-is inflated) still shows which part costs CPU.
+is inflated) still shows which part costs CPU. ``--json FILE`` also writes them there (keys:
+pipeline, step_read, step_unread, train, train_sink).
 
     python bench/profile_epoch.py                       # 600 steps of Debian's Fashion-MNIST
     taskset -c 0 python bench/profile_epoch.py --steps 1000
     python bench/profile_epoch.py --maxpool mindspore   # the same with plain nn.MaxPool2d
     python bench/profile_epoch.py --layout free         # MindSpore's threads left unpinned
+    python bench/profile_epoch.py --json docs/results/profile_epoch-split.json
 """
 import argparse
-import json
+import datetime
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 import lenet5  # noqa: E402
+from lenet5.atomic import write_json  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
 
 RECIPE = RECIPES["course"]
@@ -33,8 +36,8 @@ RECIPE = RECIPES["course"]
 class Clock:
     """Wall and process-CPU seconds of a block, scaled to 1,000 steps."""
 
-    def __init__(self, name, steps, results):
-        self.name, self.steps, self.results = name, steps, results
+    def __init__(self, key, name, steps, results):
+        self.key, self.name, self.steps, self.results = key, name, steps, results
 
     def __enter__(self):
         self.wall, self.cpu = time.perf_counter(), time.process_time()
@@ -45,7 +48,7 @@ class Clock:
             scale = 1000 / self.steps
             wall = (time.perf_counter() - self.wall) * scale
             cpu = (time.process_time() - self.cpu) * scale
-            self.results[self.name] = {"wall_s_per_1000_steps": round(wall, 2),
+            self.results[self.key] = {"wall_s_per_1000_steps": round(wall, 2),
                                        "cpu_s_per_1000_steps": round(cpu, 2)}
             print(f"{self.name:34s} wall {wall:6.2f} s   cpu {cpu:6.2f} s   per 1,000 steps",
                   flush=True)
@@ -65,13 +68,14 @@ def main():
                         "loops use it (auto: split, what lenet5.train picks on a quiet 2-core "
                         "machine), "
                         "lenet5.train gets it through setup_device")
-    p.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    p.add_argument("--json", metavar="FILE", help="also write the results to this JSON file")
     args = p.parse_args()
 
     import mindspore as ms
     import mindspore.nn as nn
     from lenet5.train import loss_fn
 
+    started, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
     lenet5.setup_device("CPU", seed=1, layout=args.layout)
     batch, steps, results = RECIPE.batch_size, args.steps, {}
 
@@ -91,7 +95,7 @@ def main():
     iterator = data.create_tuple_iterator(num_epochs=2)
     for _ in iterator:  # first pass: starts the pipeline's threads
         pass
-    with Clock("pipeline (MindSpore tensors)", steps, results):
+    with Clock("pipeline", "pipeline (MindSpore tensors)", steps, results):
         for _ in iterator:
             pass
 
@@ -105,10 +109,10 @@ def main():
         step(images, labels).asnumpy()
     from lenet5.platform import threads
     placement = threads.place("split" if args.layout == "auto" else args.layout)
-    with Clock("step, loss read every step", steps, results):
+    with Clock("step_read", "step, loss read every step", steps, results):
         for _ in range(steps):
             step(images, labels).asnumpy()
-    with Clock("step, loss never read", steps, results):
+    with Clock("step_unread", "step, loss never read", steps, results):
         for _ in range(steps):
             loss = step(images, labels)
         loss.asnumpy()
@@ -137,7 +141,7 @@ def main():
                      sink=sink, callbacks=[clock])
         wall, cpu = (v * 1000 / steps for v in clock.epochs[-1])
         name = f"lenet5.train, sink={sink}"
-        results[name] = {"wall_s_per_1000_steps": round(wall, 2),
+        results["train_sink" if sink else "train"] = {"wall_s_per_1000_steps": round(wall, 2),
                          "cpu_s_per_1000_steps": round(cpu, 2)}
         print(f"{name:34s} wall {wall:6.2f} s   cpu {cpu:6.2f} s   per 1,000 steps "
               "(second epoch)", flush=True)
@@ -145,8 +149,9 @@ def main():
     results["threads"] = lenet5.device.cpu_threads()
     results["thread_layout"] = args.layout
     results["mindspore"] = ms.__version__
+    results.update(steps=steps, measured=f"{started:%Y-%m-%d %H:%M} UTC", load_average=load)
     if args.json:
-        print(json.dumps(results))
+        write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from lenet5.recipes import RECIPES  # noqa: E402
 
 FRAMEWORKS = ("mindspore", "pytorch")
 EVAL_BATCHES = (1, 32, 1000)
+OTHERS_QUIET = 0.2  # cores' worth of CPU other programs may use while a child runs
 RECIPE = RECIPES["course"]
 
 
@@ -243,6 +244,27 @@ def run_child(framework, argv):
     return result
 
 
+def cpu_sample():
+    """(wall, busy CPU seconds of the whole machine, CPU seconds of this process and its
+    finished children), or None off Linux."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    busy = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+    t = os.times()
+    return time.monotonic(), busy, t.user + t.system + t.children_user + t.children_system
+
+
+def other_cores(before, after):
+    """Cores' worth of CPU that other programs used between two :func:`cpu_sample`."""
+    if before is None or after is None or after[0] - before[0] < 1:
+        return None
+    others = (after[1] - before[1]) - (after[2] - before[2])
+    return round(max(0.0, others / (after[0] - before[0])), 3)
+
+
 def machine():
     from lenet5.platform.doctor import cpu_model_and_flags
     model, flags = cpu_model_and_flags()
@@ -264,6 +286,15 @@ def summary(r):
             "eval": {b: e and e["images"] / e["seconds"] for b, e in r["evaluation"].items()},
             "accuracy": [e for e in r["evaluation"].values() if e][-1]["accuracy"],
             "rss": r["peak_rss_mib"], "prepare": r["prepare_seconds"]}
+
+
+def ratios(results):
+    """MindSpore's best epoch against PyTorch's (what docs/CPU_SPEED.md quotes), when both ran."""
+    best = {r["framework"]: min(r["epoch_seconds"]) for r in results if "error" not in r}
+    if set(best) != {"MindSpore", "PyTorch"}:
+        return None
+    return {"best_epoch_seconds": best,
+            "train_throughput_ratio": best["PyTorch"] / best["MindSpore"]}
 
 
 def markdown(results, args, load_before, started):
@@ -299,13 +330,18 @@ def markdown(results, args, load_before, started):
               row(f"test accuracy after {args.epochs} epochs", [x["accuracy"] for x in s],
                   "{:.2%}".format)]
     cores = device.usable_cores()
-    # Only the load before counts: MindSpore's idle runtime threads poll the CPU, so the run
-    # itself raises the load average it leaves behind (kept in --json's output only).
-    quiet = load_before < 0.5 * cores
+    # The load average before, and the CPU other programs used while each child ran: not the
+    # load average after, which MindSpore's idle runtime threads raise themselves (they poll).
+    others = [r["other_cores"] for r in results if r.get("other_cores") is not None]
+    busy = max(others, default=0.0)
+    quiet = load_before < 0.5 * cores and busy < OTHERS_QUIET
     note = ("" if quiet else
             f"**Provisional: this machine was busy** (load average {load_before:.1f} before the "
-            f"run; usable cores: {cores}): other jobs shared the CPU, so the numbers are "
-            "disturbed. Re-measure on a quiet machine with the command below.\n\n")
+            f"run; other programs used up to {busy:.2f} of the {cores} usable cores while it "
+            "ran): other jobs shared the CPU, so the numbers are disturbed. Re-measure on a "
+            "quiet machine with the command below.\n\n")
+    shared = "; ".join(f"{r['framework']}: {r['other_cores']:.2f}" for r in results
+                       if r.get("other_cores") is not None)
     options = ok[0]["train_options"] if ok and ok[0]["framework"] == "MindSpore" else {}
     import numpy
     versions = "; ".join([f"{r['framework']} {r['version']}" for r in ok]
@@ -323,11 +359,13 @@ def markdown(results, args, load_before, started):
     {command}
 
 - Machine: {machine()}
+- Other programs' CPU use while each ran, in cores (/proc/stat, less this benchmark's own):
+  {shared or "not measured"}
 - Versions: {versions}
 - Data: {args.data_url} (60,000 training images, 28x28 resized to 32x32); evaluation on the first
   {args.eval_images:,} test images ({args.eval_images_batch1:,} at batch 1)
 - Recipe: the course's (batch {RECIPE.batch_size}, lr {RECIPE.lr}, momentum {RECIPE.momentum}),
-  LeNet5 classic (61,706 parameters). MindSpore trains through `lenet5.train`
+  LeNet5 classic ({lenet5.count_parameters(lenet5.LeNet5()):,} parameters). MindSpore trains through `lenet5.train`
   (options: {json.dumps(options) if options else "its defaults"}); PyTorch with the same network
   and update rule in eager mode. Each ran alone in its own child process, one after the other.
 - Training images/s comes from the best epoch (MindSpore's first epoch includes graph
@@ -372,7 +410,9 @@ def main(argv=None):
             results.append({"framework": "pytorch", "error": "torch is not installed "
                             "(pip install torch==2.13.0: an optional benchmark dependency)"})
             continue
+        before = cpu_sample()
         results.append(run_child(framework, argv))
+        results[-1]["other_cores"] = other_cores(before, cpu_sample())
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     load_after = os.getloadavg()[0]
     report = markdown(results, args, load_before, started)
@@ -385,7 +425,8 @@ def main(argv=None):
         with atomic_path(args.json) as tmp:
             with open(tmp, "w", encoding="utf-8") as f:
                 json.dump({"results": results, "load_average": [load_before, load_after],
-                           "started": started.isoformat()}, f, indent=2)
+                           "started": started.isoformat(), "summary": ratios(results)},
+                          f, indent=2)
     return 0 if all("error" not in r for r in results) else 1
 
 

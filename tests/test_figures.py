@@ -7,6 +7,7 @@ from helpers import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import figures  # noqa: E402
+import transcripts  # noqa: E402
 
 
 def test_quoted_figures_match_their_sources():
@@ -46,3 +47,9 @@ def test_reflow_moves_a_word_onto_a_line_that_starts_with_a_marker():
     assert figures.reflow("one two\n<!--fig a-->1%<!--/fig--> x\n\n" + fence) == \
         "one\ntwo <!--fig a-->1%<!--/fig--> x\n\n" + fence
     assert figures.reflow("one\n  <!--fig a-->1%<!--/fig--> x") == "one <!--fig a-->1%<!--/fig--> x"
+
+
+def test_command_transcripts_match_their_commands():
+    """README's `lenet5.data info` transcript, and docs/results/mnist_sample.json whose counts
+    MNIST/README.md quotes, are what the command prints: tools/transcripts.py --check."""
+    assert not transcripts.stale()

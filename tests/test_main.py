@@ -138,3 +138,16 @@ def test_bad_checkpoints(trained_run, tmp_path):
                     "--train_url", tmp_path / "o2")
     assert_one_clear_error(proc, "does not fit this network", "fc3.bias")
     assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()
+
+
+def test_output_into_a_closed_pipe_is_no_traceback():
+    """`python main.py --check | head -1`: the reader stops early; no BrokenPipeError traceback."""
+    import subprocess
+    import sys
+    from helpers import ROOT
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "main.py"), "--check"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc.stdout.readline()
+    proc.stdout.close()  # as `head -1` does
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and "Traceback" not in stderr, stderr

@@ -1,4 +1,5 @@
 """The one exception type a user should see as a single line, never as a traceback."""
+import os
 import sys
 
 
@@ -49,4 +50,8 @@ def exit_code(action, interrupted="interrupted"):
     except KeyboardInterrupt:
         print(interrupted, file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output went to a pipe that closed early (`| head`)
+        # Python would report the failed flush of stdout at exit: point it at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a shell reports a process ended by SIGPIPE
     return result if isinstance(result, int) else 0

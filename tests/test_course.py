@@ -58,6 +58,15 @@ def exercises(text):
     return re.findall(r"^\d+\. (.+(?:\n {3}.+)*)", section.group(1), re.M) if section else []
 
 
+def notebook_exercises(nb):
+    """A notebook's checked exercises, "**Exercise k. Title.** text", as a lesson lists them:
+    "**Title.** text"."""
+    found = [re.match(r"\*\*Exercise (\d+)\. (.*)", c.source, re.S) for c in nb.cells if c.cell_type == "markdown"]
+    found = [m for m in found if m]
+    assert [int(m.group(1)) for m in found] == list(range(1, len(found) + 1)), "exercises numbered 1, 2, ..."
+    return ["**" + m.group(2) for m in found]
+
+
 @pytest.mark.parametrize("name", COURSE)
 def test_every_lesson_has_objectives_and_the_notebooks_exercises(name):
     with open(os.path.join(COURSE_DIR, f"{name}.md"), encoding="utf-8") as f:
@@ -65,7 +74,7 @@ def test_every_lesson_has_objectives_and_the_notebooks_exercises(name):
     assert re.search(r"^## Objectives\n", lesson, re.M)
     assert re.search(r"^## Exercises\n", lesson, re.M)
     nb = nbformat.read(os.path.join(NOTEBOOK_DIR, f"{name}.ipynb"), as_version=4)
-    in_notebook = exercises(nb.cells[-1].source)
+    in_notebook = notebook_exercises(nb)
     assert in_notebook
     listed = exercises(lesson)
     if listed:  # a lesson that lists its exercises lists the notebook's, word for word

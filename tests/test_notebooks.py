@@ -158,9 +158,13 @@ def anchors(markdown_path):
 
 @pytest.mark.parametrize("name", COURSE)
 def test_course_notebooks_end_with_exercises(name):
-    last = read(os.path.join(NOTEBOOK_DIR, f"{name}.ipynb")).cells[-1]
-    assert last.cell_type == "markdown" and re.search(r"^## Exercises", last.source, re.M)
-    assert "../course/solutions.md#" in last.source
+    """The last sections are the checked exercises and the quiz (tests/test_exercises.py)."""
+    cells = read(os.path.join(NOTEBOOK_DIR, f"{name}.ipynb")).cells
+    start = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and re.search(r"^## Exercises", c.source, re.M)]
+    assert len(start) == 1, f"{name}: one '## Exercises' section"
+    assert "../course/solutions.md#" in cells[start[0]].source
+    headings = [h for c in cells[start[0] + 1:] if c.cell_type == "markdown" for h in re.findall(r"^## .*", c.source, re.M)]
+    assert headings == ["## Quiz"], f"{name}: after the exercises only the quiz, got {headings}"
 
 
 @pytest.mark.parametrize("path", PATHS, ids=os.path.basename)

@@ -1,0 +1,156 @@
+"""The checked exercises: every course notebook is an otter-grader master notebook; the student
+versions build (tools/student.py, ``make student``); every right answer passes its checks and
+every listed typical wrong answer fails with its hint, without the check showing the answer; a
+student notebook runs top to bottom with its answers blank, and ``otter run`` gives full marks to
+one whose answers are the worked solutions.
+
+The right and wrong answers are in tests/exercise_answers/nbNN.py, one module per notebook."""
+import importlib
+import json
+import os
+import re
+import sys
+
+import nbformat
+import pytest
+
+from helpers import ROOT
+
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import student  # noqa: E402
+
+COURSE = sorted(os.path.basename(p) for p in student.course_notebooks())
+
+
+def _questions(nb):
+    """The question names of a master notebook, in order."""
+    names = []
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "raw" and source.startswith("# BEGIN QUESTION"):
+            names.append(re.search(r"^name:\s*(\S+)", source, re.M).group(1))
+    return names
+
+
+def _master(name):
+    with open(os.path.join(ROOT, "notebooks", name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _answers(name):
+    return importlib.import_module(f"exercise_answers.nb{name[:2]}")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("build") / "student")
+    return out, student.build(out)
+
+
+def test_every_course_notebook_has_checked_exercises_and_a_quiz():
+    notebooks = sorted(os.path.basename(p) for p in
+                       __import__("glob").glob(os.path.join(ROOT, "notebooks", "[0-9][0-9]_*.ipynb")))
+    assert COURSE == notebooks, f"without exercises: {sorted(set(notebooks) - set(COURSE))}"
+    names = []
+    for name in COURSE:
+        questions = _questions(_master(name))
+        number = int(name[:2])
+        quizzes = [q for q in questions if q.startswith(f"quiz{number}_")]
+        exercises = [q for q in questions if q.startswith(f"ex{number}_")]
+        assert len(quizzes) >= 3 and exercises, f"{name}: {len(exercises)} exercises, {len(quizzes)} quiz questions"
+        assert set(questions) == set(quizzes + exercises), f"{name}: name questions ex{number}_k or quiz{number}_k"
+        names += questions
+    assert len(names) == len(set(names)), "question names must be unique across the course"
+
+
+def test_the_student_notebooks_have_blank_answers_checks_and_no_outputs(built):
+    out, questions = built
+    assert sorted(questions) == COURSE
+    for name in COURSE:
+        nb = nbformat.read(os.path.join(out, name), as_version=4)
+        nbformat.validate(nb)
+        text = "\n".join(cell.source for cell in nb.cells)
+        for leftover in ("# SOLUTION", "BEGIN SOLUTION", "BEGIN TESTS", "BEGIN QUESTION", "TEST CONFIG"):
+            assert leftover not in text, f"{name}: {leftover!r} left in the student version"
+        assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+        assert nb.cells[0].cell_type == "markdown" and "otter.Notebook" in nb.cells[1].source, \
+            f"{name}: the title, then the grader"
+        checks = re.findall(r'grader\.check\("(\w+)"\)', text)
+        assert checks == _questions(_master(name)) == questions[name], name
+        for q in checks:
+            assert os.path.isfile(os.path.join(out, "tests", q + ".py")), q
+        assert os.path.isfile(os.path.join(out, "autograder", name.replace(".ipynb", ".zip")))
+
+
+def _run(out, question, env):
+    from otter.test_files import ExceptionTestFile
+    test = ExceptionTestFile.from_file(os.path.join(out, "tests", question + ".py"))
+    test.run(env)
+    return test
+
+
+def _revealing(value):
+    """How a scalar answer would read if a check printed it."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 100:
+        return {str(value), f"{value:,}"}
+    return set()
+
+
+@pytest.mark.parametrize("name", COURSE)
+def test_right_answers_pass_and_typical_wrong_answers_get_their_hint(built, name):
+    out, questions = built
+    answers = _answers(name)
+    right = answers.right()
+    assert set(answers.WRONG) == set(questions[name]), f"{name}: every question needs a typical wrong answer"
+    for question in questions[name]:
+        result = _run(out, question, right)
+        assert result.passed_all, f"{question}, the right answer:\n{result.summary()}"
+        for wrong, hint in answers.WRONG[question]:
+            env = {**right, **wrong}
+            result = _run(out, question, env)
+            assert not result.passed_all, f"{question} passes the wrong answer {wrong}"
+            failed = [r.test_case.failure_message or "" for r in result.test_case_results if not r.passed]
+            assert any(hint in message for message in failed), \
+                f"{question}, wrong answer {wrong}: expected a hint with {hint!r}, got {failed}"
+            shown = result.summary()
+            for variable in wrong:
+                for text in _revealing(right.get(variable)):
+                    assert not re.search(rf"(?<![\d,.]){re.escape(text)}(?![\d,])", shown), \
+                        f"{question}: the check shows the answer {text}"
+
+
+def test_blank_answers_score_nothing(built):
+    out, questions = built
+    for name in COURSE:
+        for question in questions[name]:
+            assert _run(out, question, {}).grade == 0, question
+
+
+@pytest.mark.slow
+def test_a_student_notebook_runs_blank_and_the_solutions_get_full_marks(built, tmp_path, monkeypatch):
+    """Notebook 2 (seconds to run): as a learner gets it, "Run all" reaches the end and every
+    check says what is missing; with the worked solutions pasted in, otter run gives full marks."""
+    from nbclient import NotebookClient
+    import otter.run
+
+    out, questions = built
+    name = "02_network.ipynb"
+    monkeypatch.setenv("PYTHONPATH", os.path.join(ROOT, "src"))
+    monkeypatch.setenv("LENET5_DATA", os.path.join(ROOT, "MNIST"))  # otter run copies the notebook away
+    nb = nbformat.read(os.path.join(out, name), as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": out}}).execute()
+    reports = [c.outputs[0]["data"]["text/plain"] for c in nb.cells if 'grader.check("' in c.source]
+    assert len(reports) == len(questions[name]) and all("❌" in r for r in reports)
+
+    solutions = {c["id"]: c for c in _master(name)["cells"] if c.get("id")}
+    for cell in nb.cells:
+        if cell.get("id") in solutions and cell.cell_type == "code":
+            cell.source = "".join(solutions[cell.id]["source"])
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    submission = tmp_path / name
+    nbformat.write(nb, str(submission))
+    monkeypatch.chdir(tmp_path)
+    results = otter.run.main(str(submission), autograder=os.path.join(out, "autograder", name[:-6] + ".zip"),
+                             output_dir=None, no_logo=True)
+    assert results.total == results.possible == len(questions[name]), results.summary()

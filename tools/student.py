@@ -1,0 +1,134 @@
+"""Build the student notebooks from the instructor's (``make student``).
+
+    python tools/student.py                    # every notebook with exercises -> student/
+    python tools/student.py --out DIR          # somewhere else
+    python tools/student.py notebooks/02_network.ipynb
+
+The notebooks in notebooks/ are the instructor's: executed, with the answers, under nbval. Each
+is also an otter-grader "master notebook": its exercises and quiz questions sit between raw
+``# BEGIN QUESTION`` / ``# END QUESTION`` cells, with the answer between ``# BEGIN SOLUTION`` /
+``# END SOLUTION`` and its checks between ``# BEGIN TESTS`` / ``# END TESTS``. ``otter assign``
+turns each into a student notebook (answers replaced by ``...``, checks replaced by
+``grader.check("ex2_1")`` cells, outputs cleared) and an autograder zip for the instructor.
+
+The student folder holds:
+    NN_name.ipynb          the notebooks a learner opens (next to notebooks/, so ../MNIST works)
+    tests/                 the checks the notebooks' grader.check cells run
+    autograder/NN_name.zip what `otter run` grades a submitted notebook with (course/how_to_run.md)
+It is built in a temporary folder and then put in place, so an error leaves the old one whole.
+"""
+import argparse
+import glob
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOTEBOOKS = os.path.join(ROOT, "notebooks")
+STUDENT = os.path.join(ROOT, "student")
+CONFIG_MARK = "# ASSIGNMENT CONFIG"
+
+
+def has_exercises(path):
+    """Whether a notebook is an otter master notebook (its first raw cell configures otter)."""
+    with open(path, encoding="utf-8") as f:
+        cells = json.load(f)["cells"]
+    return any(c["cell_type"] == "raw" and "".join(c["source"]).startswith(CONFIG_MARK) for c in cells)
+
+
+def course_notebooks():
+    return [p for p in sorted(glob.glob(os.path.join(NOTEBOOKS, "[0-9][0-9]_*.ipynb"))) if has_exercises(p)]
+
+
+def _init_cell_after_title(path):
+    """otter puts its `grader = otter.Notebook(...)` cell first; the lesson's title comes first."""
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    cells = nb["cells"]
+    if cells and cells[0]["cell_type"] == "code" and "otter.Notebook" in "".join(cells[0]["source"]):
+        init = cells.pop(0)
+        title = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown")
+        cells.insert(title + 1, init)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(nb, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+
+def assign(master, out):
+    """Run otter assign on one master notebook; put its student notebook, tests and autograder
+    zip into ``out``. Returns the question names."""
+    import otter.assign
+
+    name = os.path.splitext(os.path.basename(master))[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        result = os.path.join(tmp, "dist")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat's missing-cell-id notice, about otter's own cells
+            try:
+                otter.assign.main(master, result, no_pdfs=True, no_run_tests=True)
+            except Exception as error:  # otter's own message says which cell is wrong
+                raise SystemExit(f"error: otter assign failed on {name}: {error}") from None
+        student = os.path.join(result, "student")
+        os.makedirs(os.path.join(out, "tests"), exist_ok=True)
+        questions = []
+        for test in sorted(glob.glob(os.path.join(student, "tests", "*.py"))):
+            target = os.path.join(out, "tests", os.path.basename(test))
+            if os.path.exists(target):
+                raise SystemExit(f"error: question {os.path.basename(test)[:-3]} of {name} "
+                                 "is already another notebook's: question names must be unique")
+            shutil.copy(test, target)
+            questions.append(os.path.basename(test)[:-3])
+        notebook = os.path.join(out, name + ".ipynb")
+        shutil.copy(os.path.join(student, name + ".ipynb"), notebook)
+        _init_cell_after_title(notebook)
+        (zipped,) = glob.glob(os.path.join(result, "autograder", "*.zip"))
+        os.makedirs(os.path.join(out, "autograder"), exist_ok=True)
+        shutil.copy(zipped, os.path.join(out, "autograder", name + ".zip"))  # no timestamp in the name
+    return questions
+
+
+def build(out=STUDENT, masters=None):
+    """Build the student folder ``out`` from ``masters`` (default: every notebook with exercises)."""
+    masters = course_notebooks() if masters is None else masters
+    parent = os.path.dirname(os.path.abspath(out))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".student-", dir=parent)
+    try:
+        built = {os.path.basename(m): assign(m, staging) for m in masters}
+        if os.path.isdir(out):
+            shutil.rmtree(out)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return built
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="master notebooks (default: all with exercises)")
+    parser.add_argument("--out", default=STUDENT, help="the student folder (default: student/)")
+    args = parser.parse_args(argv)
+    try:
+        import otter  # noqa: F401
+    except ImportError:
+        print("error: otter-grader is not installed: pip install -e '.[notebooks]'", file=sys.stderr)
+        return 2
+    for path in args.notebooks:
+        if not os.path.isfile(path) or not has_exercises(path):
+            print(f"error: {path} is not a notebook with exercises", file=sys.stderr)
+            return 2
+    logging.getLogger("otter").setLevel(logging.ERROR)
+    built = build(args.out, [os.path.abspath(p) for p in args.notebooks] or None)
+    for notebook, questions in built.items():
+        print(f"{notebook}: {len(questions)} checked questions")
+    print(f"student notebooks in {os.path.relpath(args.out)}/: open them in JupyterLab (make lab)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

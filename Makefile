@@ -2,6 +2,8 @@
 #   make train   train LeNet5 on the shipped MNIST sample (ARGS="--recipe accurate" for more)
 #   make test    install the test tools and run every test (unit tests, then the notebooks)
 #   make lab     open the course notebooks in JupyterLab (http://127.0.0.1:8888)
+#   make student build the learner's notebooks into student/: exercises blank, checks in place
+#                (tools/student.py; it keeps a student/ that holds a learner's work)
 #   make notebooks  execute the notebooks in place, then bring the figures the lessons quote up to
 #                   date (tools/figures.py; commit the result); make figures: course/images
 #   make solutions  run the worked solutions' code (tools/solutions_*.py, a few minutes), then
@@ -11,7 +13,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 ARGS ?=
 
-.PHONY: train test bench lab notebooks solutions figures clean
+.PHONY: train test bench lab student notebooks solutions figures clean
 
 train: $(VENV)/.installed
 	$(PY) main.py $(ARGS)
@@ -24,6 +26,9 @@ bench: $(VENV)/.installed
 
 lab: $(VENV)/.installed-test
 	$(PY) -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.default_url=/lab/tree/notebooks
+
+student: $(VENV)/.installed-test
+	$(PY) tools/student.py
 
 notebooks: $(VENV)/.installed-test
 	$(PY) tools/run_notebooks.py

@@ -154,3 +154,14 @@ def test_a_student_notebook_runs_blank_and_the_solutions_get_full_marks(built, t
     results = otter.run.main(str(submission), autograder=os.path.join(out, "autograder", name[:-6] + ".zip"),
                              output_dir=None, no_logo=True)
     assert results.total == results.possible == len(questions[name]), results.summary()
+
+
+def test_how_to_run_quotes_a_real_hint(built):
+    """course/how_to_run.md shows what a check answers to a wrong total: the check's own words."""
+    out, _ = built
+    with open(os.path.join(ROOT, "course", "how_to_run.md"), encoding="utf-8") as f:
+        text = f.read()
+    answer = re.search(r"`total_12 = (\d+)`", text).group(1)
+    quoted = re.search(r"```\n(ex2_1 - \d+ message: .*)\n```", text).group(1)
+    result = _run(out, "ex2_1", {"total_12": int(answer)})
+    assert quoted in [line.strip() for line in result.summary().splitlines()]

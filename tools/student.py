@@ -3,6 +3,7 @@
     python tools/student.py                    # every notebook with exercises -> student/
     python tools/student.py --out DIR          # somewhere else
     python tools/student.py notebooks/02_network.ipynb
+    python tools/student.py --force            # replace a student/ that holds a learner's work
 
 The notebooks in notebooks/ are the instructor's: executed, with the answers, under nbval. Each
 is also an otter-grader "master notebook": its exercises and quiz questions sit between raw
@@ -15,7 +16,8 @@ The student folder holds:
     NN_name.ipynb          the notebooks a learner opens (next to notebooks/, so ../MNIST works)
     tests/                 the checks the notebooks' grader.check cells run
     autograder/NN_name.zip what `otter run` grades a submitted notebook with (course/how_to_run.md)
-It is built in a temporary folder and then put in place, so an error leaves the old one whole.
+It is built in a temporary folder and then put in place, so an error leaves the old one whole;
+a folder with a learner's work in it (a notebook that ran or was edited) is kept unless --force.
 """
 import argparse
 import glob
@@ -35,8 +37,11 @@ CONFIG_MARK = "# ASSIGNMENT CONFIG"
 
 def has_exercises(path):
     """Whether a notebook is an otter master notebook (its first raw cell configures otter)."""
-    with open(path, encoding="utf-8") as f:
-        cells = json.load(f)["cells"]
+    try:
+        with open(path, encoding="utf-8") as f:
+            cells = json.load(f)["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # not a notebook
     return any(c["cell_type"] == "raw" and "".join(c["source"]).startswith(CONFIG_MARK) for c in cells)
 
 
@@ -91,8 +96,29 @@ def assign(master, out):
     return questions
 
 
-def build(out=STUDENT, masters=None):
-    """Build the student folder ``out`` from ``masters`` (default: every notebook with exercises)."""
+def _sources(path):
+    """What a learner can change in a notebook: its code and text, and whether it ran."""
+    with open(path, encoding="utf-8") as f:
+        cells = json.load(f)["cells"]
+    ran = any(c.get("outputs") or c.get("execution_count") for c in cells if c["cell_type"] == "code")
+    return ran, ["".join(c["source"]) for c in cells]
+
+
+def learners_work(out, staging):
+    """The notebooks of an existing student folder that a learner has worked in: run, or
+    changed from what the new build would write. A rebuild must not throw that work away."""
+    worked = []
+    for path in sorted(glob.glob(os.path.join(out, "*.ipynb"))):
+        fresh = os.path.join(staging, os.path.basename(path))
+        ran, sources = _sources(path)
+        if ran or not os.path.exists(fresh) or sources != _sources(fresh)[1]:
+            worked.append(os.path.basename(path))
+    return worked
+
+
+def build(out=STUDENT, masters=None, force=False):
+    """Build the student folder ``out`` from ``masters`` (default: every notebook with exercises).
+    An existing folder is replaced only if no learner's work is in it, or with ``force``."""
     masters = course_notebooks() if masters is None else masters
     parent = os.path.dirname(os.path.abspath(out))
     os.makedirs(parent, exist_ok=True)
@@ -100,6 +126,10 @@ def build(out=STUDENT, masters=None):
     try:
         built = {os.path.basename(m): assign(m, staging) for m in masters}
         if os.path.isdir(out):
+            worked = learners_work(out, staging)
+            if worked and not force:
+                raise SystemExit(f"error: {os.path.relpath(out)}/ holds work ({', '.join(worked)}): "
+                                 "move it elsewhere, or rebuild with --force to replace it")
             shutil.rmtree(out)
         os.replace(staging, out)
     except BaseException:
@@ -112,6 +142,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="master notebooks (default: all with exercises)")
     parser.add_argument("--out", default=STUDENT, help="the student folder (default: student/)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the student folder even if a learner has worked in it")
     args = parser.parse_args(argv)
     try:
         import otter  # noqa: F401
@@ -123,7 +155,7 @@ def main(argv=None):
             print(f"error: {path} is not a notebook with exercises", file=sys.stderr)
             return 2
     logging.getLogger("otter").setLevel(logging.ERROR)
-    built = build(args.out, [os.path.abspath(p) for p in args.notebooks] or None)
+    built = build(args.out, [os.path.abspath(p) for p in args.notebooks] or None, args.force)
     for notebook, questions in built.items():
         print(f"{notebook}: {len(questions)} checked questions")
     print(f"student notebooks in {os.path.relpath(args.out)}/: open them in JupyterLab (make lab)")

@@ -165,3 +165,31 @@ def test_how_to_run_quotes_a_real_hint(built):
     quoted = re.search(r"```\n(ex2_1 - \d+ message: .*)\n```", text).group(1)
     result = _run(out, "ex2_1", {"total_12": int(answer)})
     assert quoted in [line.strip() for line in result.summary().splitlines()]
+
+
+def test_a_rebuild_keeps_a_learners_work(tmp_path):
+    out = str(tmp_path / "student")
+    master = os.path.join(ROOT, "notebooks", "02_network.ipynb")
+    student.build(out, [master])
+    student.build(out, [master])  # nothing worked on yet: replaced without a word
+    path = os.path.join(out, "02_network.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "total_12 = ..." in c.source)
+    cell.source = cell.source.replace("total_12 = ...", "total_12 = 64262")
+    nbformat.write(nb, path)
+    with pytest.raises(SystemExit, match=r"holds work \(02_network.ipynb\).*--force"):
+        student.build(out, [master])
+    assert "total_12 = 64262" in open(path, encoding="utf-8").read()
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".student-")], "staging folder left"
+    student.build(out, [master], force=True)
+    assert "total_12 = 64262" not in open(path, encoding="utf-8").read()
+
+
+@pytest.mark.parametrize("argument", ["README.md", "missing.ipynb"])
+def test_the_builder_says_what_is_wrong_in_one_line(argument):
+    import subprocess
+    run = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "student.py"), argument, "--out",
+                          os.path.join(ROOT, "student-never-written")], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.strip().splitlines() == [f"error: {argument} is not a notebook with exercises"]
+    assert not os.path.exists(os.path.join(ROOT, "student-never-written"))

@@ -12,11 +12,12 @@ import urllib.request
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 import lenet5
 from helpers import ROOT, SAMPLE, assert_one_line_error, run_cli
 from lenet5.data import load_arrays
+from lenet5.deploy.digits import canvas_drawing as drawing, png_bytes as png
 from lenet5.deploy.serve import DigitReader, Server, create_app
 
 pytestmark = pytest.mark.slow  # every test here needs the trained checkpoint
@@ -24,23 +25,6 @@ pytestmark = pytest.mark.slow  # every test here needs the trained checkpoint
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def png(image):
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def drawing(kind):
-    """A 280x280 drawing as the page makes one: 18-pixel black strokes on white."""
-    page = Image.new("L", (280, 280), 255)
-    pen = ImageDraw.Draw(page)
-    if kind == "1":
-        pen.line([(140, 40), (140, 240)], fill=0, width=18)
-    elif kind == "0":
-        pen.ellipse([(75, 40), (205, 240)], outline=0, width=18)
-    return png(page)
 
 
 def drawn_test_digits(count=40):

@@ -23,25 +23,9 @@ from PIL import Image, ImageDraw
 from solution_setup import DATA, course_network, lenet5, run
 from lenet5.data import labelled_images
 from lenet5.deploy import OnnxModel, export, serve
+from lenet5.deploy.digits import canvas_drawing as drawing, png_bytes as png  # notebook 08's
 
 HALF_INK = 127  # "pixels above half ink" in a 28x28 uint8 digit
-
-
-def png(canvas):
-    buffer = io.BytesIO()
-    canvas.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def drawing(kind):
-    """Notebook 08's drawings: a "1" (a line) or a "0" (a ring), pen 18 pixels wide."""
-    canvas = Image.new("L", (280, 280), 255)
-    pen = ImageDraw.Draw(canvas)
-    if kind == "1":
-        pen.line([(140, 40), (140, 240)], fill=0, width=18)
-    else:
-        pen.ellipse([(75, 40), (205, 240)], outline=0, width=18)
-    return png(canvas)
 
 
 def notebook(folder):

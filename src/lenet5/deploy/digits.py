@@ -6,10 +6,11 @@ its centre of mass at the centre, white ink on black. :func:`mnist_digit` does t
 image; ``lenet5.data.preprocess`` then applies the course pipeline's own resize and
 normalisation (``lenet5 predict`` and ``lenet5 serve`` do both).
 """
+import io
 import os
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from ..errors import Lenet5Error
 
@@ -92,3 +93,25 @@ def mnist_digit(grey, name="image"):
 def load_digits(paths):
     """Every image as an MNIST-style digit, uint8 (N, 28, 28): one bad file stops it all."""
     return np.stack([mnist_digit(read_grey(path), name=os.fspath(path)) for path in paths])
+
+
+def png_bytes(image):
+    """A PIL image as the bytes of a PNG file (what the draw-a-digit page sends)."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def canvas_drawing(kind):
+    """Notebook 8's drawings, as the page makes them: a "1" (a line) or a "0" (a ring) in
+    18-pixel black strokes on a white 280x280 canvas, as PNG bytes."""
+    canvas = Image.new("L", (280, 280), 255)
+    pen = ImageDraw.Draw(canvas)
+    if kind == "1":
+        pen.line([(140, 40), (140, 240)], fill=0, width=18)
+    elif kind == "0":
+        pen.ellipse([(75, 40), (205, 240)], outline=0, width=18)
+    else:
+        raise ValueError(f'kind must be "1" or "0", not {kind!r}')
+    return png_bytes(canvas)
+

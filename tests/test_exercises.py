@@ -126,34 +126,53 @@ def test_blank_answers_score_nothing(built):
             assert _run(out, question, {}).grade == 0, question
 
 
-@pytest.mark.slow
-def test_a_student_notebook_runs_blank_and_the_solutions_get_full_marks(built, tmp_path, monkeypatch):
-    """Notebook 2 (seconds to run): as a learner gets it, "Run all" reaches the end and every
-    check says what is missing; with the worked solutions pasted in, otter run gives full marks."""
-    from nbclient import NotebookClient
-    import otter.run
-
-    out, questions = built
-    name = "02_network.ipynb"
-    monkeypatch.setenv("PYTHONPATH", os.path.join(ROOT, "src"))
-    monkeypatch.setenv("LENET5_DATA", os.path.join(ROOT, "MNIST"))  # otter run copies the notebook away
+def _completed(out, name):
+    """A learner's notebook answered with the worked solutions (the instructor's answer cells)."""
     nb = nbformat.read(os.path.join(out, name), as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": out}}).execute()
-    reports = [c.outputs[0]["data"]["text/plain"] for c in nb.cells if 'grader.check("' in c.source]
-    assert len(reports) == len(questions[name]) and all("❌" in r for r in reports)
-
     solutions = {c["id"]: c for c in _master(name)["cells"] if c.get("id")}
     for cell in nb.cells:
         if cell.get("id") in solutions and cell.cell_type == "code":
             cell.source = "".join(solutions[cell.id]["source"])
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    submission = tmp_path / name
-    nbformat.write(nb, str(submission))
+    return nb
+
+
+@pytest.mark.slow
+def test_a_student_notebook_runs_blank_and_every_check_says_what_is_missing(built):
+    """Notebook 2 (seconds to run), as a learner gets it: "Run all" reaches the end."""
+    from nbclient import NotebookClient
+
+    out, questions = built
+    name = "02_network.ipynb"
+    nb = nbformat.read(os.path.join(out, name), as_version=4)
+    env = {**os.environ, "PYTHONPATH": os.path.join(ROOT, "src"), "LENET5_DATA": os.path.join(ROOT, "MNIST")}
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": out}})
+    client.km = client.create_kernel_manager()
+    client.execute(env=env)
+    reports = [c.outputs[0]["data"]["text/plain"] for c in nb.cells if 'grader.check("' in c.source]
+    assert len(reports) == len(questions[name]) and all("❌" in r for r in reports)
+
+
+@pytest.mark.slow
+def test_otter_run_grades_a_submission_as_how_to_run_says(built, tmp_path, monkeypatch):
+    """Notebook 4, completed with the worked solutions, graded by `otter run` in a folder of its
+    own with LENET5_DATA and LENET5_EXAMPLES (course/how_to_run.md): full marks. It trains
+    notebook 3's network there (no checkpoint), reads the sample and the example drawings."""
+    import otter.run
+
+    out, questions = built
+    name = "04_evaluation_and_inference.ipynb"
+    submission = tmp_path / "submissions" / "learner" / name
+    submission.parent.mkdir(parents=True)
+    nbformat.write(_completed(out, name), str(submission))
+    monkeypatch.setenv("PYTHONPATH", os.path.join(ROOT, "src"))
+    monkeypatch.setenv("LENET5_DATA", os.path.join(ROOT, "MNIST"))
+    monkeypatch.setenv("LENET5_EXAMPLES", os.path.join(ROOT, "examples"))
     monkeypatch.chdir(tmp_path)
     results = otter.run.main(str(submission), autograder=os.path.join(out, "autograder", name[:-6] + ".zip"),
-                             output_dir=None, no_logo=True)
+                             output_dir=str(submission.parent), no_logo=True)
     assert results.total == results.possible == len(questions[name]), results.summary()
+    with open(submission.parent / "results.json", encoding="utf-8") as f:
+        assert {t["name"] for t in json.load(f)["tests"]} >= set(questions[name])
 
 
 def test_how_to_run_quotes_a_real_hint(built):

@@ -119,6 +119,7 @@ WRONG = {
               ({"theirs": _other_theirs}, "the same weights")],
     "ex9_4": [({"pool2_3x3": 16}, "LeNet5's own pool2"),
               ({"pool2_3x3": 30, "last_stride2": 29}, "fc1's field"),
+              ({"pool2_3x3": 26}, "fc1's field"),  # the last row of a list that keeps WINDOWS' ("fc1", 5, 1)
               ({"last_stride2": 31}, "Remove the pooling layers"),
               ({"last_stride2": 9}, "Give the convolutions stride 2"),
               ({"pool2_3x3": 12}, "Not yet"),

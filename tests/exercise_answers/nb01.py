@@ -67,7 +67,7 @@ WRONG = {
               ({"dropped_3000": 1000}, "not the places missing"),
               ({"batches_64": 126}, "Not yet"),
               ({"dropped_64": 0.0}, "four whole numbers")],
-    "quiz1_1": [({"quiz1_1": "a"}, "any size"), ({"quiz1_1": "c"}, "LeCun padded")],
+    "quiz1_1": [({"quiz1_1": "a"}, "any image size"), ({"quiz1_1": "c"}, "LeCun padded")],
     "quiz1_2": [({"quiz1_2": "a"}, "subtracts the mean"), ({"quiz1_2": "x"}, "one of the letters")],
     "quiz1_3": [({"quiz1_3": "d"}, "Rescale does that")],
 }

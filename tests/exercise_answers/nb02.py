@@ -21,7 +21,8 @@ WRONG = {
     "ex2_1": [({"total_12": 64234}, "has_bias=True"),              # conv biases forgotten
               ({"total_12": 61706}, "LeNet5's own total"),
               ({"total_12": 61862}, "conv2's 16 filters now have 12 input channels"),
-              ({"total_12": 64262.5}, "whole number")],
+              ({"total_12": 64262.5}, "whole number"),
+              ({"total_12": True}, "whole number")],
     "ex2_2": [({"same_shapes": [(6, 24, 24), (6, 12, 12), (16, 8, 8), (16, 4, 4)]}, "what 'valid' gives"),
               ({"same_shapes": [(1, 6, 28, 28)] * 4}, "four (channels, height, width) tuples"),
               ({"same_shapes": [(6, 28, 28), (6, 14, 14), (16, 10, 10)]}, "four (channels, height, width)"),
@@ -30,6 +31,7 @@ WRONG = {
               ({"macs": 416520, "images_per_second": 416520 / 1e9}, "divided by the MACs of one image"),
               ({"macs": 357600}, "Not yet")],
     "ex2_4": [({"a": _zero, "b": _zero}, "Try two random images"),
+              ({"a": np.zeros((1, 1, 32, 32)), "b": np.zeros((1, 1, 32, 32))}, "Try two random images"),  # float64 arrays
               ({"a": ms.Tensor(np.zeros((32, 32), np.float32))}, "shape (1, 1, 32, 32)")],
     "ex2_5": [({"mlp_params": 109184}, "leaves out the biases"),
               ({"mlp_params": 101770}, "Not yet")],

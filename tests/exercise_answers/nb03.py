@@ -92,6 +92,7 @@ WRONG = {
               ({"manual_accuracy": 0.9}, "manual_accuracy should be accuracy_on(manual_net, test_set)"),
               ({"accuracy_on": lambda network, dataset: None, "manual_accuracy": None}, "returns a number")],
     "ex3_5": [({"sgd_losses": [2.3] * 20 + [float("nan")] * 30}, "the learning rate diverges"),
+              ({"sgd_losses": [np.array(2.3)] * 20 + [np.array(np.nan)] * 30}, "the learning rate diverges"),  # 0-d arrays
               ({"sgd_losses": [0.05] * 50}, "already trained"),                   # continued from manual_net
               ({"sgd_losses": list(np.linspace(2.3, 0.6, 50))}, "nn.SGD's default rate is 0.1"),
               ({"sgd_losses": list(np.linspace(2.31, 2.25, 49))}, "list of 50 numbers"),

@@ -81,7 +81,8 @@ WRONG = {
               ({"lowest_recall_digit": float((_m.diagonal() / _m.sum(axis=1)).min())}, "not the recall or precision values"),
               ({"recall": _m.diagonal() / _m.sum(axis=1)[:9].sum()}, "Not yet")],
     "ex4_2": [({"first_scores": {"accuracy": 0.94, "loss": 0.2}}, "final network's accuracy"),   # evaluated net
-              ({"epoch1_mistakes": (1 - 0.9) * 200}, "round it"),                                  # a float
+              ({"epoch1_mistakes": (1 - 0.9) * 200}, "round(x) makes it an int"),                   # a float
+              ({"epoch1_mistakes": np.round((1 - 0.9) * 200)}, "np.round(x) keeps a float"),
               ({"epoch1_mistakes": 180}, "from its accuracy and the number of test images"),      # the right ones
               ({"fewer_mistakes": len(_wrong) - 20}, "The wrong way round"),
               ({"fewer_mistakes": 20}, "preds.mistakes()"),

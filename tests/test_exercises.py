@@ -4,7 +4,8 @@ every listed typical wrong answer fails with its hint, without the check showing
 student notebook runs top to bottom with its answers blank, and ``otter run`` gives full marks to
 one whose answers are the worked solutions.
 
-The right and wrong answers are in tests/exercise_answers/nbNN.py, one module per notebook."""
+The right and wrong answers are in tests/exercise_answers/nbNN.py, one module per notebook (with,
+where a learner may write a right answer another way, ALSO_RIGHT: those must pass too)."""
 import importlib
 import json
 import os
@@ -105,6 +106,9 @@ def test_right_answers_pass_and_typical_wrong_answers_get_their_hint(built, name
     for question in questions[name]:
         result = _run(out, question, right)
         assert result.passed_all, f"{question}, the right answer:\n{result.summary()}"
+        for other in getattr(answers, "ALSO_RIGHT", {}).get(question, []):
+            result = _run(out, question, {**right, **other})
+            assert result.passed_all, f"{question}, another right answer {other}:\n{result.summary()}"
         for wrong, hint in answers.WRONG[question]:
             env = {**right, **wrong}
             result = _run(out, question, env)

@@ -39,3 +39,15 @@ WRONG = {
     "quiz2_2": [({"quiz2_2": "b"}, "one Dense layer has far more")],
     "quiz2_3": [({"quiz2_3": "c"}, "uses each once per image")],
 }
+
+# Other right answers a learner may give (NumPy integers, another dtype, NumPy arrays): they pass.
+ALSO_RIGHT = {
+    "ex2_1": [{"total_12": np.int64(64262)}],
+    "ex2_2": [{"same_shapes": [[6, 28, 28], [6, 14, 14], [16, 10, 10], [16, 5, 5]]},
+              {"same_shapes": np.array([(6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 5, 5)])}],
+    "ex2_3": [{"macs": np.int64(416520), "images_per_second": np.float32(1e9 / 416520)}],
+    "ex2_4": [{"a": ms.Tensor(np.random.default_rng(3).normal(size=(1, 1, 32, 32))),  # float64
+               "b": np.random.default_rng(4).normal(size=(1, 1, 32, 32)).astype(np.float32)}],
+    "ex2_5": [{"mlp_params": np.int32(109386)}],
+    "quiz2_1": [{"quiz2_1": " A "}],
+}

@@ -102,3 +102,10 @@ WRONG = {
     "quiz3_2": [({"quiz3_2": "a"}, "returns a function")],
     "quiz3_3": [({"quiz3_3": "a"}, "their order is not"), ({"quiz3_3": "c"}, "drop_remainder")],
 }
+
+# Other right answers a learner may give: they pass.
+ALSO_RIGHT = {
+    "ex3_1": [{"epoch_accuracy": np.array([0.9, 0.92, 0.93], np.float32), "scores": {"accuracy": 0.93}}],
+    "ex3_4": [{"manual_accuracy": np.float32(0.95)}],
+    "ex3_5": [{"sgd_losses": [np.float32(v) for v in np.linspace(2.31, 2.25, 50)]}],
+}

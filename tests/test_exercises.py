@@ -6,6 +6,7 @@ one whose answers are the worked solutions.
 
 The right and wrong answers are in tests/exercise_answers/nbNN.py, one module per notebook (with,
 where a learner may write a right answer another way, ALSO_RIGHT: those must pass too)."""
+import glob
 import importlib
 import json
 import os
@@ -49,8 +50,7 @@ def built(tmp_path_factory):
 
 
 def test_every_course_notebook_has_checked_exercises_and_a_quiz():
-    notebooks = sorted(os.path.basename(p) for p in
-                       __import__("glob").glob(os.path.join(ROOT, "notebooks", "[0-9][0-9]_*.ipynb")))
+    notebooks = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "notebooks", "[0-9][0-9]_*.ipynb")))
     assert COURSE == notebooks, f"without exercises: {sorted(set(notebooks) - set(COURSE))}"
     names = []
     for name in COURSE:

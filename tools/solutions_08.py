@@ -18,12 +18,12 @@ import urllib.request
 from types import SimpleNamespace
 
 import numpy as np
-from PIL import Image, ImageDraw
 
 from solution_setup import DATA, course_network, lenet5, run
 from lenet5.data import labelled_images
 from lenet5.deploy import OnnxModel, export, serve
-from lenet5.deploy.digits import canvas_drawing as drawing, png_bytes as png  # notebook 08's
+# notebook 08's drawings: the "1" and "0", its letters and rings
+from lenet5.deploy.digits import canvas_drawing as drawing, canvas_lines as letter, canvas_ring as ring
 
 HALF_INK = 127  # "pixels above half ink" in a 28x28 uint8 digit
 
@@ -50,18 +50,10 @@ def top(probabilities, n):
 
 
 def solution_1(nb):
-    canvas = Image.new("L", (280, 280), 255)
-    ImageDraw.Draw(canvas).line([(20, 20), (20, 60)], fill=0, width=4)
-    small, large = nb.ask(png(canvas)), nb.answers["1"]
+    small, large = nb.ask(letter([[(20, 20), (20, 60)]], width=4)), nb.answers["1"]
     return {name: {"label": answer["label"], "probability": max(answer["probabilities"])}
             for name, answer in (("small", small), ("large", large))} | {
         "same_digit": bool(np.array_equal(small["mnist_digit"], large["mnist_digit"]))}
-
-
-def ring(width, fill=0):
-    canvas = Image.new("L", (280, 280), 255)
-    ImageDraw.Draw(canvas).ellipse([(75, 40), (205, 240)], outline=fill, width=width)
-    return png(canvas)
 
 
 def solution_2(nb):
@@ -95,14 +87,6 @@ def solution_3(nb):
         "label" in results["210"]
         and results["210"]["probability"] == max(black["probabilities"]))
     return results
-
-
-def letter(strokes):
-    canvas = Image.new("L", (280, 280), 255)
-    pen = ImageDraw.Draw(canvas)
-    for stroke in strokes:
-        pen.line(stroke, fill=0, width=18)
-    return png(canvas)
 
 
 def solution_4(nb):

@@ -10,7 +10,8 @@ from PIL import Image, ImageDraw
 
 import lenet5
 from lenet5.deploy import serve
-from lenet5.deploy.digits import decode_grey, mnist_digit
+from lenet5.deploy.digits import canvas_drawing as drawing, canvas_lines as letter, canvas_lines, \
+    canvas_ring as ring, decode_grey, mnist_digit, png_bytes
 
 from exercise_answers.nb06 import trained_network
 
@@ -19,46 +20,14 @@ server = serve.start(net=net, port=0)
 atexit.register(server.stop)
 
 
-def png(canvas):
-    buffer = io.BytesIO()
-    canvas.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def drawing(kind):
-    canvas = Image.new("L", (280, 280), 255)
-    pen = ImageDraw.Draw(canvas)
-    if kind == "1":
-        pen.line([(140, 40), (140, 240)], fill=0, width=18)
-    else:
-        pen.ellipse([(75, 40), (205, 240)], outline=0, width=18)
-    return png(canvas)
-
-
 def ask(data):
     request = urllib.request.Request(server.url + "predict", data=data, headers={"Content-Type": "image/png"})
     with urllib.request.urlopen(request) as response:
         return json.load(response)
 
 
-def ring(width, fill=0):
-    canvas = Image.new("L", (280, 280), 255)
-    ImageDraw.Draw(canvas).ellipse([(75, 40), (205, 240)], outline=fill, width=width)
-    return png(canvas)
-
-
-def letter(strokes):
-    canvas = Image.new("L", (280, 280), 255)
-    pen = ImageDraw.Draw(canvas)
-    for stroke in strokes:
-        pen.line(stroke, fill=0, width=18)
-    return png(canvas)
-
-
 def corner_drawing():
-    canvas = Image.new("L", (280, 280), 255)
-    ImageDraw.Draw(canvas).line([(20, 20), (20, 60)], fill=0, width=4)
-    return png(canvas)
+    return canvas_lines([[(20, 20), (20, 60)]], width=4)
 
 
 answers = {kind: ask(drawing(kind)) for kind in ("1", "0")}
@@ -87,7 +56,7 @@ def right():
 def _filled(width, fill=0):  # fill= where outline= was meant: a solid disc
     canvas = Image.new("L", (280, 280), 255)
     ImageDraw.Draw(canvas).ellipse([(75, 40), (205, 240)], fill=fill, width=width)
-    return png(canvas)
+    return png_bytes(canvas)
 
 
 _r = right()

@@ -102,16 +102,31 @@ def png_bytes(image):
     return buffer.getvalue()
 
 
+CANVAS_SIZE = 280  # the draw-a-digit page's canvas, in pixels
+
+
+def canvas_lines(strokes, width=18, fill=0):
+    """Straight strokes (each a list of (x, y) points) drawn on a white canvas as the page draws
+    them, as PNG bytes: notebook 8's "1", a letter, a small line in a corner."""
+    canvas = Image.new("L", (CANVAS_SIZE, CANVAS_SIZE), 255)
+    pen = ImageDraw.Draw(canvas)
+    for stroke in strokes:
+        pen.line(stroke, fill=fill, width=width)
+    return png_bytes(canvas)
+
+
+def canvas_ring(width=18, fill=0):
+    """Notebook 8's "0": a ring on a white canvas, as PNG bytes; ``fill`` is the ink's grey."""
+    canvas = Image.new("L", (CANVAS_SIZE, CANVAS_SIZE), 255)
+    ImageDraw.Draw(canvas).ellipse([(75, 40), (205, 240)], outline=fill, width=width)
+    return png_bytes(canvas)
+
+
 def canvas_drawing(kind):
     """Notebook 8's drawings, as the page makes them: a "1" (a line) or a "0" (a ring) in
     18-pixel black strokes on a white 280x280 canvas, as PNG bytes."""
-    canvas = Image.new("L", (280, 280), 255)
-    pen = ImageDraw.Draw(canvas)
     if kind == "1":
-        pen.line([(140, 40), (140, 240)], fill=0, width=18)
-    elif kind == "0":
-        pen.ellipse([(75, 40), (205, 240)], outline=0, width=18)
-    else:
-        raise ValueError(f'kind must be "1" or "0", not {kind!r}')
-    return png_bytes(canvas)
-
+        return canvas_lines([[(140, 40), (140, 240)]])
+    if kind == "0":
+        return canvas_ring()
+    raise ValueError(f'kind must be "1" or "0", not {kind!r}')

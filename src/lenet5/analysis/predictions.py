@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..inference import dataset_arrays
 from ..train import predict
 
 
@@ -57,11 +58,6 @@ class Predictions:
 
 
 def collect(net, dataset):
-    """Run ``net`` over every batch of ``dataset``; return a :class:`Predictions`."""
-    images, labels, probs = [], [], []
-    for batch, label in dataset.create_tuple_iterator(output_numpy=True):
-        images.append(batch)
-        labels.append(label)
-        probs.append(predict(net, batch))
-    return Predictions(np.concatenate(images), np.concatenate(labels).astype(np.int64),
-                       np.concatenate(probs))
+    """Run ``net`` over every image of ``dataset``; return a :class:`Predictions`."""
+    images, labels = dataset_arrays(dataset)
+    return Predictions(images, labels.astype(np.int64), predict(net, images))

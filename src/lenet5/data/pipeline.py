@@ -16,6 +16,7 @@ import mindspore.dataset as ds
 import numpy as np
 from mindspore.dataset import transforms, vision
 
+from .. import inference
 from ..errors import DataError
 from . import idx
 from .catalog import MNIST
@@ -334,4 +335,7 @@ def create_dataset(data_dir, split="train", batch_size=32, resize=(32, 32),
     if shuffle:
         dataset = dataset.shuffle(buffer_size=buffer_size)
     drop = training if drop_remainder is None else drop_remainder
-    return dataset.batch(batch_size, drop_remainder=drop)
+    dataset = dataset.batch(batch_size, drop_remainder=drop)
+    # The same images in the same order on every pass: evaluate() may read it once and keep it.
+    setattr(dataset, inference.FIXED, not shuffle and not augment)
+    return dataset

@@ -1,0 +1,79 @@
+"""A network's outputs on many images at once: the path that evaluate, predict and the analysis
+tools share.
+
+Evaluation is a forward pass over every image, and on a CPU most of its time used to go
+elsewhere: the input pipeline decoded, resized and normalised every test image again on every
+evaluation, and ``Model.eval`` paid a graph launch, a metrics update and a host copy per batch
+of 32 (docs/CPU_SPEED.md, "Evaluation"). Here
+
+- :func:`dataset_arrays` runs a dataset's pipeline once and keeps the result on the dataset
+  when the pipeline is deterministic (no shuffle, no augmentation: what
+  :func:`lenet5.create_dataset` gives for "val" and "test"), so that a second evaluation of the
+  same dataset -- every epoch of lesson 5's curves -- starts from the arrays;
+- :func:`forward` runs the network in large chunks whatever the dataset's batch size, each chunk
+  padded to one of a few shapes so that the compiled graphs are reused. A network's output for
+  one image does not depend on the other images of its batch, and accuracy and the mean loss per
+  image do not depend on how the images are grouped.
+"""
+import mindspore as ms
+import numpy as np
+
+from .platform import threads
+
+CHUNK = 1024  # images per forward pass: past a few hundred, larger chunks gain little on CPU
+_CACHE = "_lenet5_arrays"  # where dataset_arrays keeps a deterministic dataset's arrays
+FIXED = "_lenet5_fixed"  # set by create_dataset: True when every pass gives the same images
+
+
+def dataset_arrays(dataset):
+    """``(images, labels)`` of every batch of ``dataset``, concatenated (NumPy).
+
+    A dataset that :func:`lenet5.create_dataset` marked deterministic is read once: the arrays
+    are kept on it and later calls return them. Any other dataset is read again each time."""
+    cached = getattr(dataset, _CACHE, None)
+    if cached is not None:
+        return cached
+    images, labels = [], []
+    for image, label in dataset.create_tuple_iterator(num_epochs=1, output_numpy=True):
+        images.append(image)
+        labels.append(label)
+    if not images:
+        raise ValueError("the dataset has no images")
+    arrays = np.concatenate(images), np.concatenate(labels)
+    if getattr(dataset, FIXED, False):
+        setattr(dataset, _CACHE, arrays)
+    return arrays
+
+
+def chunk_size(count, chunk=CHUNK):
+    """The batch a forward pass over ``count`` images runs at: ``chunk``, or for fewer images
+    the power of two that holds them (so that a few compiled shapes serve every count)."""
+    return min(chunk, 1 << max(0, int(count) - 1).bit_length())
+
+
+def forward(net, images, chunk=CHUNK):
+    """``net``'s outputs (float32 NumPy, one row per image) for ``images`` (N, C, H, W), run in
+    inference mode in chunks of :func:`chunk_size`, the last one padded with zeros. The network's
+    training mode is restored afterwards."""
+    images = np.ascontiguousarray(images, dtype=np.float32)
+    count = len(images)
+    size = chunk_size(count, chunk)
+    was_training = net.training
+    net.set_train(False)
+    # GRAPH mode on CPU: the same measured thread placement as training (threads.LayoutTuner).
+    tuner = threads.tuner_for(f"eval {size}", probe_steps=3)
+    outputs = []
+    try:
+        for start in range(0, count, size):
+            part = images[start:start + size]
+            if len(part) < size:
+                part = np.concatenate([part, np.zeros((size - len(part), *part.shape[1:]),
+                                                      np.float32)])
+            outputs.append(net(ms.Tensor(part)).asnumpy()[:count - start])
+            if tuner:
+                tuner.on_eval_step_end(None)
+    finally:
+        if tuner:
+            tuner.restore()
+        net.set_train(was_training)
+    return np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)

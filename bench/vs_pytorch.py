@@ -14,10 +14,13 @@ of ours running beside them):
   permutation, as a DataLoader over a TensorDataset would.
 
 Both train on the same 60,000 images (Debian's Fashion-MNIST by default: MNIST's exact shape)
-and are evaluated on the same test images at batch 1, 32 and 1000. Writes docs/BENCHMARKS.md.
+and are evaluated twice on the same test images at batch 1, 32 and 1000: the first evaluation
+includes reading and preparing the images, the second is the steady state. ``--runs`` runs of
+each framework are interleaved (the machine is shared: the report gives medians and ranges).
+Writes docs/BENCHMARKS.md.
 
     python bench/vs_pytorch.py                           # needs: pip install torch==2.13.0
-    python bench/vs_pytorch.py --epochs 3 --out /tmp/BENCHMARKS.md
+    python bench/vs_pytorch.py --epochs 3 --runs 1 --out /tmp/BENCHMARKS.md
     python bench/vs_pytorch.py --frameworks mindspore --train-option sink=true
 """
 import argparse
@@ -26,6 +29,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -56,6 +60,8 @@ def parse_args(argv=None):
     p.add_argument("--eval-images-batch1", type=int, default=2000,
                    help="test images for the batch-1 evaluation (one step per image)")
     p.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="which to run, in order")
+    p.add_argument("--runs", type=int, default=3, help="runs of each framework, interleaved; "
+                   "the report gives the median and the range")
     p.add_argument("--train-option", action="append", default=[], metavar="KEY=VALUE",
                    help="extra keyword argument for lenet5.train (JSON value or string)")
     p.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"),
@@ -108,15 +114,15 @@ def run_mindspore(args):
         if not count:  # fewer test images than one batch: nothing to time
             evaluation[batch] = None
             continue
-        warm = lenet5.create_dataset(args.data_url, split="test", batch_size=batch,
-                                     num_samples=min(count, 2 * batch), drop_remainder=True)
-        lenet5.evaluate(net, warm)  # compiles the evaluation graph for this batch shape
         data = lenet5.create_dataset(args.data_url, split="test", batch_size=batch,
                                      num_samples=count, drop_remainder=True)
         t = time.perf_counter()
+        lenet5.evaluate(net, data)  # the first pass: input pipeline (and any compilation) included
+        first = time.perf_counter() - t
+        t = time.perf_counter()
         scores = lenet5.evaluate(net, data)
         evaluation[batch] = {"images": count, "seconds": time.perf_counter() - t,
-                             "accuracy": scores["accuracy"]}
+                             "first_seconds": first, "accuracy": scores["accuracy"]}
     return {"framework": "MindSpore", "version": ms.__version__, "target": target,
             "mode": "graph", "threads": device.cpu_threads(), "train_options": options,
             "images_per_epoch": images, "epoch_seconds": epochs, "train_seconds": seconds,
@@ -150,11 +156,13 @@ def torch_lenet5():
     return LeNet5()
 
 
-def torch_tensors(data_url, split):
-    """The split as the course pipeline makes it: (N, 1, 32, 32) float32, normalised; int64."""
+def torch_tensors(data_url, split, count=None):
+    """The split (its first ``count`` images) as the course pipeline makes it: (N, 1, 32, 32)
+    float32, normalised; int64 labels."""
     import torch
     from lenet5.data import MNIST_MEAN, MNIST_STD
     images, labels = lenet5.load_arrays(data_url, split)
+    images, labels = images[:count], labels[:count]
     x = torch.from_numpy(images).unsqueeze(1).float().div_(255)
     x = torch.nn.functional.interpolate(x, size=(32, 32), mode="bilinear", align_corners=False)
     return (x - MNIST_MEAN) / MNIST_STD, torch.from_numpy(labels.astype("int64"))
@@ -218,11 +226,13 @@ def run_pytorch(args):
         if not count:
             evaluation[size] = None
             continue
-        torch_evaluate(model, test_x[:2 * size], test_y[:2 * size], size)  # warm-up
+        t = time.perf_counter()  # the first pass: preparing the images included
+        torch_evaluate(model, *torch_tensors(args.data_url, "test", count), size)
+        first = time.perf_counter() - t
         t = time.perf_counter()
         scores = torch_evaluate(model, test_x[:count], test_y[:count], size)
         evaluation[size] = {"images": count, "seconds": time.perf_counter() - t,
-                            "accuracy": scores["accuracy"]}
+                            "first_seconds": first, "accuracy": scores["accuracy"]}
     return {"framework": "PyTorch", "version": torch.__version__, "target": "CPU",
             "mode": "eager", "threads": torch.get_num_threads(), "train_options": {},
             "images_per_epoch": steps * batch, "epoch_seconds": epochs, "train_seconds": seconds,
@@ -280,55 +290,98 @@ def machine():
 
 
 def summary(r):
-    """The table's numbers for one framework's results."""
+    """The table's numbers for one child's results."""
     best = min(r["epoch_seconds"])
-    return {"train": r["images_per_epoch"] / best, "epochs": r["epoch_seconds"],
+    evals = {b: e for b, e in r["evaluation"].items() if e}
+    return {"train": r["images_per_epoch"] / best, "best_epoch": best,
             "eval": {b: e and e["images"] / e["seconds"] for b, e in r["evaluation"].items()},
-            "accuracy": [e for e in r["evaluation"].values() if e][-1]["accuracy"],
+            "first": {b: e["images"] / e["first_seconds"] for b, e in evals.items()},
+            "accuracy": evals[max(evals)]["accuracy"] if evals else None,
             "rss": r["peak_rss_mib"], "prepare": r["prepare_seconds"]}
 
 
-def ratios(results):
-    """MindSpore's best epoch against PyTorch's (what docs/CPU_SPEED.md quotes), when both ran."""
-    best = {r["framework"]: min(r["epoch_seconds"]) for r in results if "error" not in r}
-    if set(best) != {"MindSpore", "PyTorch"}:
+def spread(values):
+    """Median, lowest and highest of the runs' values (None where a run had none)."""
+    values = [v for v in values if v is not None]
+    if not values:
         return None
-    return {"best_epoch_seconds": best,
-            "train_throughput_ratio": best["PyTorch"] / best["MindSpore"]}
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def table_numbers(results):
+    """Per framework, each figure of the table over the runs: {framework: {figure: spread}}."""
+    numbers = {}
+    for name in dict.fromkeys(r["framework"] for r in results if "error" not in r):
+        rows = [summary(r) for r in results if r["framework"] == name and "error" not in r]
+        figures = {"train": [x["train"] for x in rows], "best_epoch": [x["best_epoch"] for x in rows],
+                   "rss": [x["rss"] for x in rows], "prepare": [x["prepare"] for x in rows],
+                   "accuracy": [x["accuracy"] for x in rows]}
+        for batch in EVAL_BATCHES:
+            figures[f"eval {batch}"] = [x["eval"].get(batch) for x in rows]
+            figures[f"first {batch}"] = [x["first"].get(batch) for x in rows]
+        numbers[name] = {k: spread(v) for k, v in figures.items()}
+    return numbers
+
+
+def ratios(results):
+    """MindSpore against PyTorch, medians over the runs (what docs/CPU_SPEED.md and the README
+    quote), when both ran: the best epochs, the training throughput ratio, and the evaluation
+    throughput ratio at each batch size."""
+    numbers = table_numbers(results)
+    if set(numbers) != {"MindSpore", "PyTorch"}:
+        return None
+    ms_, pt = numbers["MindSpore"], numbers["PyTorch"]
+    evaluation = {str(b): ms_[f"eval {b}"]["median"] / pt[f"eval {b}"]["median"]
+                  for b in EVAL_BATCHES if ms_[f"eval {b}"] and pt[f"eval {b}"]}
+    return {"runs": len([r for r in results if r["framework"] == "MindSpore"]),
+            "best_epoch_seconds": {"MindSpore": ms_["best_epoch"]["median"],
+                                   "PyTorch": pt["best_epoch"]["median"]},
+            "train_throughput_ratio": pt["best_epoch"]["median"] / ms_["best_epoch"]["median"],
+            "eval_throughput_ratio": evaluation,
+            "eval_images_per_second": {name: {str(b): numbers[name][f"eval {b}"]
+                                              for b in EVAL_BATCHES}
+                                       for name in numbers}}
 
 
 def markdown(results, args, load_before, started):
     ok = [r for r in results if "error" not in r]
-    rows = {r["framework"]: summary(r) for r in ok}
-    names = [f"{r['framework']} {r['version']} ({r['mode']}, threads: {r['threads']})" for r in ok]
-    both = len(ok) == 2
-    ratio = (lambda a, b: f"{a / b:.2f}") if both else None
+    numbers = table_numbers(results)
+    first = {r["framework"]: r for r in reversed(ok)}  # versions, mode, threads: from a run
+    names = [f"{n} {first[n]['version']} ({first[n]['mode']}, threads: {first[n]['threads']})"
+             for n in numbers]
+    both = len(numbers) == 2
+    runs = max(len([r for r in results if r["framework"] == n]) for n in numbers) if numbers else 0
 
-    def row(label, values, fmt, ratio_of=None):
-        cells = [fmt(v) for v in values]
+    def cell(figure, fmt):
+        if figure is None:
+            return "n/a"
+        if runs < 2 or figure["min"] == figure["max"]:
+            return fmt(figure["median"])
+        return f"{fmt(figure['median'])} ({fmt(figure['min'])}–{fmt(figure['max'])})"
+
+    def row(label, key, fmt, ratio=False, text=None):
+        figures = [numbers[n][key] for n in numbers]
+        cells = [text(f) if text else cell(f, fmt) for f in figures]
         if both:
-            cells.append(ratio(*ratio_of) if ratio_of else "")
+            cells.append(f"{figures[0]['median'] / figures[1]['median']:.2f}"
+                         if ratio and None not in figures else "")
         return f"| {label} | " + " | ".join(cells) + " |"
 
-    s = [rows[r["framework"]] for r in ok]
+    per_second = "{:,.0f}".format
     header = "| | " + " | ".join(names) + (" | MindSpore / PyTorch |" if both else " |")
     lines = [header, "|---" * (len(names) + 1 + both) + "|",
-             row("training images/s (best epoch)", [x["train"] for x in s], "{:,.0f}".format,
-                 [x["train"] for x in s] if both else None),
-             row("epoch seconds (each epoch)", [x["epochs"] for x in s],
-                 lambda e: ", ".join(f"{v:.1f}" for v in e),
-                 [min(s[0]["epochs"]), min(s[1]["epochs"])] if both else None)]
+             row("training images/s (best epoch)", "train", per_second, ratio=True),
+             row("best epoch seconds", "best_epoch", "{:.1f}".format)]
     for batch in EVAL_BATCHES:
-        speeds = [x["eval"][batch] for x in s]
-        lines.append(row(f"evaluation images/s, batch {batch}", speeds,
-                         lambda v: "n/a" if v is None else f"{v:,.0f}",
-                         speeds if both and None not in speeds else None))
-    lines += [row("peak memory (RSS, MiB)", [x["rss"] for x in s], "{:,.0f}".format,
-                  [x["rss"] for x in s] if both else None),
-              row("data preparation seconds (outside the epochs)", [x["prepare"] for x in s],
-                  lambda v: "in the pipeline, inside each epoch" if v is None else f"{v:.1f}"),
-              row(f"test accuracy after {args.epochs} epochs", [x["accuracy"] for x in s],
-                  "{:.2%}".format)]
+        lines.append(row(f"evaluation images/s, batch {batch}", f"eval {batch}", per_second,
+                         ratio=True))
+    lines += [row("first evaluation of the test set, images/s, batch 1000 (input pipeline "
+                  "included)", "first 1000", per_second, ratio=True),
+              row("peak memory (RSS, MiB)", "rss", per_second, ratio=True),
+              row("data preparation seconds (outside the epochs)", "prepare", None,
+                  text=lambda f: ("in the pipeline, inside each epoch" if f is None
+                                  else f"{f['median']:.1f}")),
+              row(f"test accuracy after {args.epochs} epochs", "accuracy", "{:.2%}".format)]
     cores = device.usable_cores()
     # The load average before, and the CPU other programs used while each child ran: not the
     # load average after, which MindSpore's idle runtime threads raise themselves (they poll).
@@ -340,36 +393,45 @@ def markdown(results, args, load_before, started):
             f"run; other programs used up to {busy:.2f} of the {cores} usable cores while it "
             "ran): other jobs shared the CPU, so the numbers are disturbed. Re-measure on a "
             "quiet machine with the command below.\n\n")
-    shared = "; ".join(f"{r['framework']}: {r['other_cores']:.2f}" for r in results
-                       if r.get("other_cores") is not None)
-    options = ok[0]["train_options"] if ok and ok[0]["framework"] == "MindSpore" else {}
+    shared = ", ".join(f"{o:.2f}" for o in others)
+    options = next((r["train_options"] for r in ok if r["framework"] == "MindSpore"), {})
     import numpy
-    versions = "; ".join([f"{r['framework']} {r['version']}" for r in ok]
+    versions = "; ".join([f"{n} {first[n]['version']}" for n in numbers]
                          + [f"NumPy {numpy.__version__}"])
     failed = "".join(f"- {r['framework']} did not run: {r['error']}\n" for r in results
                      if "error" in r)
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     pinned = f"taskset -c {','.join(map(str, cpus))} " if len(cpus) < (os.cpu_count() or 0) else ""
-    command = (f"{pinned}python bench/vs_pytorch.py --epochs {args.epochs}"
+    command = (f"{pinned}python bench/vs_pytorch.py --epochs {args.epochs} --runs {args.runs}"
                + "".join(f" --train-option {o}" for o in args.train_option))
+    finished = datetime.datetime.now(datetime.timezone.utc)
     return f"""# Benchmarks: LeNet5 on MindSpore (this project) and PyTorch
 
-{note}Measured {started:%Y-%m-%d %H:%M} UTC with
+{note}Measured {started:%Y-%m-%d %H:%M} to {finished:%H:%M} UTC with
 
     {command}
 
 - Machine: {machine()}
-- Other programs' CPU use while each ran, in cores (/proc/stat, less this benchmark's own):
-  {shared or "not measured"}
+- Runs: {runs} of each framework, interleaved (MindSpore, PyTorch, MindSpore, ...), each alone
+  in its own child process. A figure is the median of the runs, with the lowest and highest in
+  brackets.
+- Other programs' CPU use while each child ran, in cores (/proc/stat, less this benchmark's own),
+  in the order they ran: {shared or "not measured"}
 - Versions: {versions}
-- Data: {args.data_url} (60,000 training images, 28x28 resized to 32x32); evaluation on the first
-  {args.eval_images:,} test images ({args.eval_images_batch1:,} at batch 1)
+- Data: {args.data_url} (60,000 training images, 28x28 resized to 32x32); evaluation on the
+  {args.eval_images:,} test images ({args.eval_images_batch1:,} at batch 1: MindSpore a fixed
+  subset, PyTorch the first)
 - Recipe: the course's (batch {RECIPE.batch_size}, lr {RECIPE.lr}, momentum {RECIPE.momentum}),
-  LeNet5 classic ({lenet5.count_parameters(lenet5.LeNet5()):,} parameters). MindSpore trains through `lenet5.train`
-  (options: {json.dumps(options) if options else "its defaults"}); PyTorch with the same network
-  and update rule in eager mode. Each ran alone in its own child process, one after the other.
+  LeNet5 classic ({lenet5.count_parameters(lenet5.LeNet5()):,} parameters). MindSpore trains
+  and evaluates through `lenet5.train` (options: {json.dumps(options) if options else "its defaults"})
+  and `lenet5.evaluate`; PyTorch with the same network and update rule in eager mode.
 - Training images/s comes from the best epoch (MindSpore's first epoch includes graph
-  compilation); evaluation images/s from a second pass after a warm-up at the same batch size.
+  compilation). Evaluation images/s comes from the second evaluation of the same test set at
+  that batch size: MindSpore's `lenet5.evaluate` reads a test set through the input pipeline
+  once and keeps the arrays, and runs the network in chunks of up to 1024 images whatever the
+  batch size; PyTorch's images were prepared once before (the data preparation row) and its
+  network runs at the batch size. The first evaluation, input pipeline (MindSpore) or the test
+  images' preparation (PyTorch) included, has its own row.
   Peak memory is the child process's maximum resident set (training and evaluation).
 - On a busy machine, PyTorch's OpenMP threads lose far more than MindSpore's thread pool when
   the cores are shared; to compare the frameworks there, pin the run to one core
@@ -398,22 +460,27 @@ def main(argv=None):
         if unknown:
             raise Lenet5Error(f"--frameworks: unknown {', '.join(unknown)}; choose from "
                               f"{', '.join(FRAMEWORKS)}")
+        if args.runs < 1:
+            raise Lenet5Error(f"--runs must be at least 1, got {args.runs}")
     except Lenet5Error as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     argv = [a for a in (sys.argv[1:] if argv is None else argv)]
     started, load_before = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
     results = []
-    for framework in frameworks:
-        print(f"running {framework} ...", file=sys.stderr, flush=True)
-        if framework == "pytorch" and not _has_torch():
-            results.append({"framework": "pytorch", "error": "torch is not installed "
-                            "(pip install torch==2.13.0: an optional benchmark dependency)"})
-            continue
-        before = cpu_sample()
-        results.append(run_child(framework, argv))
-        results[-1]["other_cores"] = other_cores(before, cpu_sample())
-        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    for run in range(args.runs):
+        for framework in frameworks:
+            print(f"run {run + 1}/{args.runs}: {framework} ...", file=sys.stderr, flush=True)
+            if framework == "pytorch" and not _has_torch():
+                results.append({"framework": "pytorch", "run": run, "error": "torch is not "
+                                "installed (pip install torch==2.13.0: an optional benchmark "
+                                "dependency)"})
+                continue
+            before = cpu_sample()
+            results.append(run_child(framework, argv))
+            results[-1]["run"] = run
+            results[-1]["other_cores"] = other_cores(before, cpu_sample())
+            print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     load_after = os.getloadavg()[0]
     report = markdown(results, args, load_before, started)
     print(report)

@@ -24,26 +24,32 @@ def test_benchmark_report(tmp_path):
     frameworks = ["mindspore"] + (["pytorch"] if importlib.util.find_spec("torch") else [])
     report, raw = tmp_path / "BENCHMARKS.md", tmp_path / "raw.json"
     proc = run_bench("--data_url", tmp_path / "data", "--epochs", 1, "--eval-images", 64,
-                     "--eval-images-batch1", 8, "--frameworks", ",".join(frameworks),
+                     "--eval-images-batch1", 8, "--frameworks", ",".join(frameworks), "--runs", 2,
                      "--out", report, "--json", raw)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = report.read_text()
-    for row in ("training images/s (best epoch)", "epoch seconds (each epoch)",
+    for row in ("training images/s (best epoch)", "best epoch seconds",
                 "evaluation images/s, batch 1 ", "evaluation images/s, batch 32 ",
-                "evaluation images/s, batch 1000 ", "peak memory (RSS, MiB)"):
+                "evaluation images/s, batch 1000 ", "first evaluation of the test set",
+                "peak memory (RSS, MiB)"):
         assert row in text
     assert "MindSpore 2." in text and "Machine: " in text and "Measured 20" in text
     results = json.loads(raw.read_text())["results"]
-    assert [r["framework"] for r in results] == [{"mindspore": "MindSpore",
-                                                  "pytorch": "PyTorch"}[f] for f in frameworks]
+    names = [{"mindspore": "MindSpore", "pytorch": "PyTorch"}[f] for f in frameworks]
+    assert [r["framework"] for r in results] == names * 2  # interleaved: A, B, A, B
+    assert [r["run"] for r in results] == [0] * len(names) + [1] * len(names)
+    assert "Runs: 2 of each framework, interleaved" in text
     for r in results:
         assert r["images_per_epoch"] == 128 and len(r["epoch_seconds"]) == 1
         assert r["peak_rss_mib"] > 50
         # batch 1000 on 64 images: nothing to time, so it is left out of the count
         assert r["evaluation"]["1"]["images"] == 8 and r["evaluation"]["32"]["images"] == 64
+        assert r["evaluation"]["32"]["first_seconds"] > 0
         assert r["evaluation"]["1000"] is None
     if len(frameworks) == 2:
         assert "| MindSpore / PyTorch |" in text
+        summary = json.loads(raw.read_text())["summary"]
+        assert summary["runs"] == 2 and set(summary["eval_throughput_ratio"]) == {"1", "32"}
 
 
 def test_bad_options_are_one_line(tmp_path):

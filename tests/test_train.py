@@ -31,6 +31,55 @@ def test_one_epoch_really_learns(trained):
 
 
 @pytest.mark.slow
+def test_evaluation_matches_model_eval_batch_by_batch(trained):
+    """lenet5.evaluate (chunks of up to 1024, the test set read once) against MindSpore's own
+    Model.eval at the dataset's batch size: the same accuracy and mean loss per image."""
+    from mindspore.train import Model
+    from lenet5.train import loss_fn, metrics
+    net, _ = trained
+    for batch in (1, 32, 1000):
+        data = create_dataset(SAMPLE, "test", batch_size=batch)
+        reference = Model(net, loss_fn(net), metrics=metrics()).eval(data, dataset_sink_mode=False)
+        net.set_train(True)  # as training leaves it (Model.eval does not give it back)
+        first, second = evaluate(net, data), evaluate(net, data)
+        assert first == second  # the second pass reads the kept arrays
+        assert first["accuracy"] == reference["accuracy"]
+        assert abs(first["loss"] - reference["loss"]) < 1e-6
+        assert net.training  # lenet5.evaluate gives the network back in the mode it had
+
+
+def test_only_a_deterministic_pipeline_is_read_once():
+    from lenet5 import inference
+    test = create_dataset(SAMPLE, "test", batch_size=500)
+    images, labels = inference.dataset_arrays(test)
+    assert images.shape == (2000, 1, 32, 32) and labels.shape == (2000,)
+    assert inference.dataset_arrays(test)[0] is images  # kept on the dataset
+    for changing in (create_dataset(SAMPLE, "test", shuffle=True),
+                     create_dataset(SAMPLE, "test", augment=True),
+                     create_dataset(SAMPLE, "train")):
+        assert inference.dataset_arrays(changing)[0] is not inference.dataset_arrays(changing)[0]
+
+
+@pytest.mark.parametrize("count, size", [(1, 1), (5, 8), (64, 64), (1000, 1024), (1024, 1024),
+                                         (10000, 1024)])
+def test_forward_chunks_are_a_few_shapes(count, size):
+    from lenet5 import inference
+    assert inference.chunk_size(count) == size
+
+
+def test_forward_pads_the_last_chunk_and_keeps_every_row():
+    from lenet5 import inference
+    lenet5.setup_device("CPU", seed=3)
+    net = LeNet5()
+    images = np.random.default_rng(0).standard_normal((37, 1, 32, 32)).astype(np.float32)
+    whole = inference.forward(net, images)
+    parts = np.concatenate([inference.forward(net, images[i:i + 10], chunk=16)
+                            for i in range(0, 37, 10)])
+    assert whole.shape == parts.shape == (37, 10)
+    assert np.allclose(whole, parts, atol=1e-5)
+
+
+@pytest.mark.slow
 def test_checkpoint_roundtrip_gives_same_predictions(trained, tmp_path):
     net, _ = trained
     path = tmp_path / "lenet5.ckpt"

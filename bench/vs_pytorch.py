@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 import lenet5  # noqa: E402  (sets the CPU defaults before MindSpore starts)
 from lenet5 import device  # noqa: E402
 from lenet5.errors import Lenet5Error  # noqa: E402
-from lenet5.atomic import atomic_path  # noqa: E402
+from lenet5.atomic import atomic_path, replace_marked  # noqa: E402
 from lenet5.recipes import RECIPES  # noqa: E402
 
 FRAMEWORKS = ("mindspore", "pytorch")
@@ -67,6 +67,8 @@ def parse_args(argv=None):
     p.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"),
                    help="the Markdown report ('-' to skip)")
     p.add_argument("--json", default=None, help="also write the raw results here")
+    p.add_argument("--readme", action="store_true", help="also put the table, with its date and "
+                   "spread, in README.md (between its vs-pytorch markers)")
     p.add_argument("--child", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -344,6 +346,7 @@ def ratios(results):
 
 
 def markdown(results, args, load_before, started):
+    """The whole report, and a short form of it for the README (the table, when and how)."""
     ok = [r for r in results if "error" not in r]
     numbers = table_numbers(results)
     first = {r["framework"]: r for r in reversed(ok)}  # versions, mode, threads: from a run
@@ -405,7 +408,11 @@ def markdown(results, args, load_before, started):
     command = (f"{pinned}python bench/vs_pytorch.py --epochs {args.epochs} --runs {args.runs}"
                + "".join(f" --train-option {o}" for o in args.train_option))
     finished = datetime.datetime.now(datetime.timezone.utc)
-    return f"""# Benchmarks: LeNet5 on MindSpore (this project) and PyTorch
+    short = (f"{note}Measured {started:%Y-%m-%d %H:%M} to {finished:%H:%M} UTC, `{command}`: "
+             f"{runs} interleaved runs of each, the median with the lowest and highest in "
+             f"brackets; the machine, versions and method are in docs/BENCHMARKS.md.\n\n"
+             + "\n".join(lines) + "\n")
+    return short, f"""# Benchmarks: LeNet5 on MindSpore (this project) and PyTorch
 
 {note}Measured {started:%Y-%m-%d %H:%M} to {finished:%H:%M} UTC with
 
@@ -482,8 +489,10 @@ def main(argv=None):
             results[-1]["other_cores"] = other_cores(before, cpu_sample())
             print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     load_after = os.getloadavg()[0]
-    report = markdown(results, args, load_before, started)
+    short, report = markdown(results, args, load_before, started)
     print(report)
+    if args.readme and not replace_marked(os.path.join(ROOT, "README.md"), "vs-pytorch", short):
+        print("note: no vs-pytorch markers in README.md: table not written there", file=sys.stderr)
     if args.out != "-":
         with atomic_path(args.out) as tmp:
             with open(tmp, "w", encoding="utf-8") as f:

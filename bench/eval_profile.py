@@ -181,6 +181,19 @@ def fastest(runs, key):
     return {n: (runs[0][key][n][0], min(r[key][n][1] for r in runs)) for n in names}
 
 
+def summary(runs, images):
+    """The figures the docs quote (flat, with plain keys): images/s of each way over the test
+    set, and milliseconds per chunk of the layers and variants."""
+    test, layers = fastest(runs, "test_set"), fastest(runs, "chunk")
+    out = {f"{name.replace(' ', '_')}_images_per_s": images / s for name, (_, s) in test.items()}
+    out.update({f"{name.replace(' ', '_')}_ms": ms_ for name, (_, ms_) in layers.items()})
+    out["chunk_images_per_s"] = images_per_s = fastest(runs, "chunks")
+    out["best_chunk"] = max(images_per_s, key=images_per_s.get)
+    out["second_pass_vs_model_eval_32"] = (out["evaluate_again_images_per_s"]
+                                           / out["model_eval_32_images_per_s"])
+    return out
+
+
 def report(runs, images, started, load, args):
     test = fastest(runs, "test_set")
     layers = fastest(runs, "chunk")
@@ -237,7 +250,8 @@ def main(argv=None):
                                "load_average": load, "images": images,
                                "cores": lenet5.device.usable_cores(),
                                "fastest": {k: fastest(runs, k)
-                                           for k in ("test_set", "chunk", "chunks")}})
+                                           for k in ("test_set", "chunk", "chunks")},
+                               "summary": summary(runs, images)})
     if args.doc and not replace_marked(DOC, "eval-profile", text):
         print(f"note: no eval-profile markers in {DOC}: tables not written there",
               file=sys.stderr)

@@ -2,6 +2,7 @@
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -80,3 +81,17 @@ def test_busy_laptop_benchmark_runs_each_layout_under_each_load(tmp_path):
     assert table.count("| `auto` | ") == 2 and "Evaluation of the test split at batch 32" in table
     assert not [p for p in os.popen("ps -eo args").read().splitlines()
                 if p.endswith("while True: pass")]  # the busy loops were stopped
+
+
+def test_the_readme_shows_the_benchmark_table_of_docs():
+    """README's copy (bench/vs_pytorch.py --readme) is the table of docs/BENCHMARKS.md, from
+    the same run."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    with open(os.path.join(ROOT, "docs", "BENCHMARKS.md"), encoding="utf-8") as f:
+        benchmarks = f.read()
+    block = readme.split("<!-- vs-pytorch:start -->")[1].split("<!-- vs-pytorch:end -->")[0]
+    rows = [line for line in block.splitlines() if line.startswith("|")]
+    assert len(rows) > 5 and all(row in benchmarks.splitlines() for row in rows)
+    measured = re.search(r"Measured (\S+ \S+) to", block).group(1)
+    assert f"Measured {measured} to" in benchmarks

@@ -51,6 +51,19 @@ LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_ext
                  "pygments_lexer": "ipython3"}
 
 
+def coalesce_streams(outputs):
+    """Consecutive pieces of one stream as one output, as Jupyter shows them: a line printed
+    in parts as work goes on (lesson 5's trials) is stored as one line, not one output a part."""
+    merged = []
+    for output in outputs:
+        if (output.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                and merged[-1].name == output.name):
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def clean(nb):
     """Drop what changes between runs and machines; keep the outputs and cell tags."""
     nb.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC, language_info=LANGUAGE_INFO)
@@ -59,6 +72,8 @@ def clean(nb):
             {k: v for k, v in cell.metadata.items() if k in ("tags",)})
         if cell.cell_type == "code" and SKIP in cell.source:
             cell.outputs = []  # e.g. an IFrame of a server that stops with the kernel
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
         for output in cell.get("outputs", []):
             output.pop("transient", None)
     return nb

@@ -31,7 +31,7 @@ def test_ablation_catches_fields_it_has_no_part_for():
 
 
 @pytest.mark.slow
-def test_run_trial_and_table():
+def test_run_trial_and_table(capsys):
     lenet5.setup_device("CPU", seed=0)
     recipe = RECIPES["course"].with_overrides(epochs=2, lr=0.05)
     trials = [run_trial("lenet5", SAMPLE, recipe, num_samples=1280, each_epoch=True),
@@ -44,10 +44,36 @@ def test_run_trial_and_table():
     assert len(lenet.epoch_accuracy) == 2 and lenet.accuracy == lenet.epoch_accuracy[-1]
     assert lenet.parameters == 61706 and mlp.parameters == 109386
     assert all(t.accuracy > 0.5 and t.seconds > 0 for t in trials)  # chance is 0.10
+    # one line per trial, filled in as it trains: what trains, each epoch's end, the accuracy
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (f"training lenet5 (2 epochs x 40 steps): epoch 1, 2; "
+                        f"test accuracy {lenet.accuracy:.2%}")
+    assert [line.split(" (")[0] for line in lines] == ["training lenet5", "training mlp",
+                                                       "training adam"]
     # same seed, same settings -> the same run
-    again = run_trial("again", SAMPLE, recipe, num_samples=1280)
+    again = run_trial("again", SAMPLE, recipe, num_samples=1280, quiet=True)
+    assert capsys.readouterr().out == ""
     assert again.step_losses == lenet.step_losses
     table = [[cell.strip() for cell in line.strip("|").split("|")]
              for line in format_trials(trials, baseline="lenet5").splitlines()]
     assert table[0] == ["setting", "parameters", "accuracy", "train s", "change"]
     assert table[2][:2] == ["lenet5", "61,706"] and table[2][-1] == "+0.00"
+
+
+@pytest.mark.slow
+def test_first_epochs_of_a_longer_trial_is_the_shorter_trial():
+    lenet5.setup_device("CPU", seed=0)
+    recipe = RECIPES["course"].with_overrides(epochs=2, lr=0.05)
+    longer = run_trial("two", SAMPLE, recipe, num_samples=1280, each_epoch=True, quiet=True)
+    one = run_trial("one", SAMPLE, recipe.with_overrides(epochs=1), num_samples=1280, quiet=True)
+    first = longer.first_epochs(1, "one")
+    assert first.step_losses == one.step_losses and first.accuracy == one.accuracy
+    assert first.recipe == one.recipe and first.name == "one" and first.parameters == one.parameters
+    assert 0 < first.seconds < longer.seconds and first.images_seen == one.images_seen
+    assert lenet5.evaluate(first.net, lenet5.create_dataset(SAMPLE, "test", 256))["accuracy"] \
+        == one.accuracy
+    with pytest.raises(ValueError, match="each_epoch"):
+        one.first_epochs(1)
+    cosine = recipe.with_overrides(schedule="cosine", epochs=1)
+    with pytest.raises(ValueError, match="cosine"):
+        run_trial("c", SAMPLE, cosine, num_samples=320, each_epoch=True, quiet=True).first_epochs(1)

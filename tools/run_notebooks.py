@@ -51,6 +51,19 @@ LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_ext
                  "pygments_lexer": "ipython3"}
 
 
+def coalesce_streams(outputs):
+    """Consecutive pieces of one stream as one output, as Jupyter shows them: a line printed
+    in parts as work goes on (lesson 5's trials) is stored as one line, not one output a part."""
+    merged = []
+    for output in outputs:
+        if (output.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                and merged[-1].name == output.name):
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def clean(nb):
     """Drop what changes between runs and machines; keep the outputs and cell tags."""
     nb.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC, language_info=LANGUAGE_INFO)
@@ -59,6 +72,8 @@ def clean(nb):
             {k: v for k, v in cell.metadata.items() if k in ("tags",)})
         if cell.cell_type == "code" and SKIP in cell.source:
             cell.outputs = []  # e.g. an IFrame of a server that stops with the kernel
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
         for output in cell.get("outputs", []):
             output.pop("transient", None)
     return nb
@@ -133,15 +148,28 @@ def kernel_env():
     os.environ["PYTHONPATH"] = src + (os.pathsep + path if path else "")
 
 
+def first_code_line(source):
+    """The line that names a cell: its first that is code, past markers such as
+    ``# NBVAL_IGNORE_OUTPUT``, comments and an autograder test's config string."""
+    lines = source.splitlines()
+    if lines and lines[0].startswith('""" # BEGIN TEST CONFIG'):
+        end = next((i for i, line in enumerate(lines) if "# END TEST CONFIG" in line), 0)
+        lines = lines[end + 1:]
+    return next((line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")),
+                lines[0] if lines else "")
+
+
 def cell_seconds(nb):
-    """``[(seconds, first source line)]`` of the code cells, from nbclient's timing metadata."""
+    """``[(seconds, "[cell number] first code line")]`` of the code cells, from nbclient's
+    timing metadata (cells numbered from 0, as in the notebook's list of cells)."""
     out = []
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells):
         times = cell.metadata.get("execution", {})
         if "iopub.execute_input" in times and "shell.execute_reply" in times:
             start, end = (datetime.fromisoformat(times[k].replace("Z", "+00:00"))
                           for k in ("iopub.execute_input", "shell.execute_reply"))
-            out.append(((end - start).total_seconds(), cell.source.splitlines()[0][:60]))
+            label = f"[{number}] {first_code_line(cell.source)}"
+            out.append(((end - start).total_seconds(), label[:72]))
     return out
 
 

@@ -64,7 +64,9 @@ class TrainingMonitor(Callback):
         self._bar = None
         self._done = 0  # global steps seen so far
 
-    def on_train_begin(self, run_context):
+    def on_train_epoch_begin(self, run_context):
+        # Here rather than at the end of the last epoch: an epoch's time leaves out the work of
+        # the callbacks that end the epoch before (a checkpoint, an evaluation).
         self._begin_epoch()
 
     def _begin_epoch(self):
@@ -108,8 +110,6 @@ class TrainingMonitor(Callback):
             print(f"epoch: {epoch}/{self.epochs} step: {self.steps_per_epoch}, loss is {loss:.4f} "
                   f"(epoch mean {self.epoch_losses[-1]:.4f}), {seconds:.1f} s, "
                   f"{images / seconds:.0f} img/s", file=self.out, flush=True)
-        if epoch < self.epochs:
-            self._begin_epoch()
 
     def note(self, message):
         """Print one line of news (e.g. other programs slowing training down) above the bar."""

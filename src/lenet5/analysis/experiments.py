@@ -5,8 +5,9 @@
 
 Used by notebook 05 and by ``tools/recipe_ablation.py``.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from mindspore import Parameter, Tensor, load_param_into_net
 from mindspore.train import Callback
 
 from ..data import MNIST_MEAN, MNIST_STD, create_dataset
@@ -25,17 +26,29 @@ PARTS = (
 
 
 class EpochEvaluator(Callback):
-    """Evaluates the network on a held-out dataset after every training epoch."""
+    """Evaluates the network on a held-out dataset after every training epoch, and keeps a copy
+    of its weights then (for :meth:`Trial.first_epochs`)."""
 
     def __init__(self, net, dataset):
         super().__init__()
         self.net, self.dataset = net, dataset
-        self.accuracy, self.loss = [], []
+        self.accuracy, self.loss, self.weights = [], [], []
 
     def on_train_epoch_end(self, run_context):
         scores = evaluate(self.net, self.dataset)
         self.accuracy.append(scores["accuracy"])
         self.loss.append(scores["loss"])
+        self.weights.append({name: p.asnumpy().copy()
+                             for name, p in self.net.parameters_dict().items()})
+
+
+class EpochTicks(Callback):
+    """Prints each epoch's number as it ends, on the line that :func:`run_trial` began: a trial's
+    one line fills in as it trains ("training lr 0.1 (2 epochs x 93 steps): epoch 1, 2; ...")."""
+
+    def on_train_epoch_end(self, run_context):
+        epoch = run_context.original_args().cur_epoch_num
+        print(f" epoch {epoch}" if epoch == 1 else f", {epoch}", end="", flush=True)
 
 
 @dataclass
@@ -50,11 +63,46 @@ class Trial:
     epoch_loss: list = field(default_factory=list)  # held-out loss per image after each epoch
     split: str = "test"  # where accuracy was measured: "val" when choosing, "test" once
     net: object = field(default=None, repr=False, compare=False)  # the trained network
+    epoch_seconds: list = field(default_factory=list)  # training time of each epoch
+    # with each_epoch: the weights after each epoch, and how to make the network they fit
+    epoch_weights: list = field(default_factory=list, repr=False, compare=False)
+    make_net: object = field(default=None, repr=False, compare=False)
 
     @property
     def images_seen(self):
         """Training images seen after each step: the x axis that makes batch sizes comparable."""
         return [(i + 1) * self.recipe.batch_size for i in range(len(self.step_losses))]
+
+    def first_epochs(self, epochs, name=None):
+        """This trial as if it had stopped after ``epochs`` epochs: the same trial as
+        ``run_trial`` with ``epochs`` in the recipe, without training it again.
+
+        It is: the seed gives the same initial weights and the same order of the training
+        images, so the first epochs of a longer run are the steps of a shorter one, as long as
+        the learning rate of a step does not depend on how many epochs there are (a constant
+        rate; a cosine schedule spreads over all of them). Needs a trial run with
+        ``each_epoch=True`` (it keeps the weights after each epoch); makes a network (with
+        ``make_net``: a draw of the random initial weights, then replaced).
+        """
+        if not 1 <= epochs <= len(self.epoch_weights):
+            raise ValueError(f"{self.name} kept the weights of {len(self.epoch_weights)} epochs "
+                             f"(each_epoch=True keeps them): cannot stop it after {epochs}")
+        if self.recipe.schedule != "constant":
+            raise ValueError(f"{self.name} has a {self.recipe.schedule} learning-rate schedule: "
+                             "its first epochs are not a shorter run's")
+        net = self.make_net()
+        load_param_into_net(net, {k: Parameter(Tensor(v), name=k)
+                                  for k, v in self.epoch_weights[epochs - 1].items()},
+                            strict_load=True)
+        steps = len(self.step_losses) // self.recipe.epochs * epochs
+        return replace(self, name=name or self.name, recipe=self.recipe.with_overrides(epochs=epochs),
+                       step_losses=self.step_losses[:steps],
+                       seconds=sum(self.epoch_seconds[:epochs]),
+                       accuracy=self.epoch_accuracy[epochs - 1],
+                       epoch_accuracy=self.epoch_accuracy[:epochs],
+                       epoch_loss=self.epoch_loss[:epochs], net=net,
+                       epoch_seconds=self.epoch_seconds[:epochs],
+                       epoch_weights=self.epoch_weights[:epochs])
 
 
 def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, num_samples=None, seed=1,
@@ -69,7 +117,8 @@ def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, num_sam
     images every epoch and in every trial). ``each_epoch``: also measure the held-out accuracy
     and loss after every epoch (costs one pass each). ``resize``: the image size the network
     takes (the MLP baselines take 28x28); a network that fixes how its input is fitted and
-    normalised (LeNet5 lenet1998) gets that. Prints one line per trial unless ``quiet``.
+    normalised (LeNet5 lenet1998) gets that. Unless ``quiet``, prints one line per trial that
+    fills in as it trains: what it trains, each epoch as it ends, then the accuracy.
     """
     seed_everything(seed)
     net = make_net()
@@ -80,15 +129,19 @@ def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, num_sam
                                val_split=val_split, **inputs)
     held_out = create_dataset(data_dir, split, batch_size=256, val_split=val_split, **inputs)
     evaluator = EpochEvaluator(net, held_out) if each_epoch else None
-    result = train(net, train_set, recipe, display=False,
-                   callbacks=[evaluator] if evaluator else ())
+    callbacks = [evaluator] if evaluator else []
+    if not quiet:  # a trial takes seconds to a minute: say what trains, then each epoch's end
+        print(f"training {name} ({recipe.epochs} epochs x {train_set.get_dataset_size()} steps):",
+              end="", flush=True)
+        callbacks.append(EpochTicks())
+    result = train(net, train_set, recipe, display=False, callbacks=callbacks)
     accuracy = evaluator.accuracy[-1] if evaluator else evaluate(net, held_out)["accuracy"]
     trial = Trial(name, recipe, count_parameters(net), result.step_losses,
                   sum(result.epoch_seconds), accuracy, evaluator.accuracy if evaluator else [],
-                  evaluator.loss if evaluator else [], split, net)
+                  evaluator.loss if evaluator else [], split, net, result.epoch_seconds,
+                  evaluator.weights if evaluator else [], make_net)
     if not quiet:
-        print(f"trained {name}: {recipe.epochs} epochs x {train_set.get_dataset_size()} steps, "
-              f"{split} accuracy {accuracy:.2%}", flush=True)
+        print(f"; {split} accuracy {accuracy:.2%}", flush=True)
     return trial
 
 

@@ -131,7 +131,8 @@ def run_trial(name, data_dir, recipe=RECIPES["course"], make_net=LeNet5, num_sam
     evaluator = EpochEvaluator(net, held_out) if each_epoch else None
     callbacks = [evaluator] if evaluator else []
     if not quiet:  # a trial takes seconds to a minute: say what trains, then each epoch's end
-        print(f"training {name} ({recipe.epochs} epochs x {train_set.get_dataset_size()} steps):",
+        epochs = f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
+        print(f"training {name} ({epochs} x {train_set.get_dataset_size()} steps):",
               end="", flush=True)
         callbacks.append(EpochTicks())
     result = train(net, train_set, recipe, display=False, callbacks=callbacks)

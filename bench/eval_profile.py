@@ -163,13 +163,13 @@ def one_chunk(net, repeats):
 
 
 def chunk_sizes(net):
-    """{chunk: images per second} of ``inference.forward`` over 8192 images."""
+    """{chunk: images per second} of ``inference.logits`` over 8192 images."""
     import numpy as np
     images = np.random.default_rng(2).standard_normal((8192, 1, 32, 32)).astype(np.float32)
     out = {}
     for chunk in CHUNKS:
-        inference.forward(net, images[:chunk], chunk=chunk)  # compiles
-        out[chunk] = len(images) / seconds(lambda: inference.forward(net, images, chunk=chunk))
+        inference.logits(net, images[:chunk], chunk=chunk)  # compiles
+        out[chunk] = len(images) / seconds(lambda: inference.logits(net, images, chunk=chunk))
     return out
 
 

@@ -10,7 +10,7 @@ of 32 (docs/CPU_SPEED.md, "Evaluation"). Here
   when the pipeline is deterministic (no shuffle, no augmentation: what
   :func:`lenet5.create_dataset` gives for "val" and "test"), so that a second evaluation of the
   same dataset -- every epoch of lesson 5's curves -- starts from the arrays;
-- :func:`forward` runs the network in large chunks whatever the dataset's batch size, each chunk
+- :func:`logits` runs the network in large chunks whatever the dataset's batch size, each chunk
   padded to one of a few shapes so that the compiled graphs are reused. A network's output for
   one image does not depend on the other images of its batch, and accuracy and the mean loss per
   image do not depend on how the images are grouped.
@@ -51,7 +51,7 @@ def chunk_size(count, chunk=CHUNK):
     return min(chunk, 1 << max(0, int(count) - 1).bit_length())
 
 
-def forward(net, images, chunk=CHUNK):
+def logits(net, images, chunk=CHUNK):
     """``net``'s outputs (float32 NumPy, one row per image) for ``images`` (N, C, H, W), run in
     inference mode in chunks of :func:`chunk_size`, the last one padded with zeros. The network's
     training mode is restored afterwards."""

@@ -208,7 +208,7 @@ def evaluate(net, dataset):
     validation set from :func:`create_dataset` goes through its input pipeline only the first
     time it is evaluated (:mod:`lenet5.inference`)."""
     images, labels = inference.dataset_arrays(dataset)
-    logits = inference.forward(net, images)
+    logits = inference.logits(net, images)
     return {"accuracy": float(np.mean(logits.argmax(axis=1) == labels)),
             "loss": mean_loss(logits, labels)}
 
@@ -222,4 +222,4 @@ def softmax(logits):
 
 def predict(net, images):
     """Class probabilities for a float32 batch (N, 1, 32, 32) already normalised like training."""
-    return softmax(inference.forward(net, images))
+    return softmax(inference.logits(net, images))

@@ -165,7 +165,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--label", default="after", help="the run's name in the record")
-    p.add_argument("--workers", type=int, default=WORKERS, help="pytest-xdist workers (1: none)")
+    p.add_argument("--workers", type=int,
+                   help=f"pytest-xdist workers, 1: none (default: {WORKERS}; with --ingest 1)")
     p.add_argument("--table", action="store_true", help="only rewrite README's table")
     p.add_argument("--ingest", metavar="OUTPUT", help="pytest's output of a run made by hand")
     p.add_argument("--time", metavar="FILE", help="with --ingest: GNU time -v's report of it")
@@ -178,16 +179,20 @@ def main(argv=None):
         if args.ingest:
             if not args.time:
                 p.error("--ingest needs --time (GNU time -v's report of the same run)")
-            with open(args.ingest, encoding="utf-8") as f:
-                output = f.read()
-            wall, cpu = read_time_v(args.time)
+            try:
+                with open(args.ingest, encoding="utf-8") as f:
+                    output = f.read()
+                wall, cpu = read_time_v(args.time)
+            except (OSError, AttributeError) as e:  # AttributeError: not GNU time's report
+                p.error(f"cannot read the run: {e}")
             record[args.label] = entry(output, wall, cpu, args.load, complete=False,
                                        ran=args.commit)
-            record[args.label]["workers"] = args.workers
+            record[args.label]["workers"] = args.workers or 1
         else:
-            output, wall, cpu, load = run_suite(args.pytest_args, args.workers)
+            workers = args.workers or WORKERS
+            output, wall, cpu, load = run_suite(args.pytest_args, workers)
             record[args.label] = entry(output, wall, cpu, load, complete=True)
-            record[args.label]["workers"] = args.workers
+            record[args.label]["workers"] = workers
             print(output[-3000:])
         write_json(RECORD, record)
         print(f"{args.label}: {wall:.0f} s wall, {cpu:.0f} s CPU -> "

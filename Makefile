@@ -12,6 +12,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 ARGS ?=
+# make test runs on two pytest-xdist workers (tests/conftest.py groups the tests per file and the
+# notebooks together); XDIST= runs it on one.
+XDIST ?= -n 2 --dist loadfile
 
 .PHONY: train test bench lab student notebooks solutions figures clean
 
@@ -19,7 +22,7 @@ train: $(VENV)/.installed
 	$(PY) main.py $(ARGS)
 
 test: $(VENV)/.installed-test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
 	$(PY) bench/epoch_time.py

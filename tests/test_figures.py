@@ -53,3 +53,16 @@ def test_command_transcripts_match_their_commands():
     """README's `lenet5.data info` transcript, and docs/results/mnist_sample.json whose counts
     MNIST/README.md quotes, are what the command prints: tools/transcripts.py --check."""
     assert not transcripts.stale()
+
+
+def test_the_test_durations_table_is_the_records():
+    """README's table of where make test's time goes comes from docs/results/test_durations.json
+    (tools/suite_durations.py --table rewrites it)."""
+    import re
+    import suite_durations
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    table = re.search(r"<!-- test-durations:start -->\n(.*?)\n<!-- test-durations:end -->",
+                      text, re.S)
+    assert table and table.group(1) == suite_durations.table(suite_durations.read_record()).strip(), \
+        "the table is not the record's: python tools/suite_durations.py --table"

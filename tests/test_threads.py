@@ -1,6 +1,7 @@
 """The thread-layout decisions of lenet5.platform.threads, fed made-up step times (no timing here)."""
 import pytest
 
+from lenet5.platform import threads
 from lenet5.platform.threads import Layout, LayoutChooser, candidate_layouts, fixed_layout
 
 MS = 0.001
@@ -174,3 +175,22 @@ def test_other_load_is_measured_in_cores():
         assert others is None
     else:
         assert 0 <= others <= os.cpu_count()
+
+
+def test_a_tuner_leaves_its_choice_for_an_evaluation_soon_after(monkeypatch):
+    """An evaluation runs on the layout the latest tuner settled on, when it stopped less than
+    a minute ago (too few steps to probe for itself)."""
+    monkeypatch.setattr(threads, "_MEMORY", {"means": {}, "fastest": {}, "chosen": None})
+    assert threads.recent_choice() is None
+    split = threads.candidate_layouts([0, 1])[-1]
+    tuner = threads.LayoutTuner("auto", "train 32", cores=[0, 1])
+    tuner.chooser._queue = []  # settled
+    tuner.applied = split
+    tuner.restore()
+    assert threads.recent_choice() == split
+    assert threads.recent_choice(within=0) is None
+    probing = threads.LayoutTuner("auto", "train 32", cores=[0, 1])
+    probing.chooser.start()
+    probing.applied = threads.candidate_layouts([0, 1])[0]
+    probing.restore()  # stopped while still probing: nothing chosen, the earlier choice stays
+    assert threads.recent_choice() == split

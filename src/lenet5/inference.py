@@ -60,8 +60,13 @@ def logits(net, images, chunk=CHUNK):
     size = chunk_size(count, chunk)
     was_training = net.training
     net.set_train(False)
-    # GRAPH mode on CPU: the same measured thread placement as training (threads.LayoutTuner).
-    tuner = threads.tuner_for(f"eval {size}", probe_steps=3)
+    # GRAPH mode on CPU: MindSpore's threads where they run fastest (threads.LayoutTuner): on
+    # the layout a tuner of this process settled on moments ago, else measured here.
+    layout = threads.recent_choice() if threads.applies() else None
+    placement = threads.ThreadPlacement() if layout is not None else None
+    if placement is not None:
+        placement.apply(layout)
+    tuner = None if layout is not None else threads.tuner_for(f"eval {size}", probe_steps=3)
     outputs = []
     try:
         for start in range(0, count, size):
@@ -75,5 +80,7 @@ def logits(net, images, chunk=CHUNK):
     finally:
         if tuner:
             tuner.restore()
+        if placement is not None:
+            placement.restore()
         net.set_train(was_training)
     return np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)

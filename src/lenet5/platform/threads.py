@@ -298,7 +298,9 @@ def measure_other_load(seconds=0.5):
     return load.cores()
 
 
-_MEMORY = {"means": {}, "fastest": {}}  # what this process's probes measured (LayoutChooser)
+# What this process's probes measured (LayoutChooser), and the layout the latest tuner ran on
+# when it stopped, with when ("chosen": see recent_choice).
+_MEMORY = {"means": {}, "fastest": {}, "chosen": None}
 
 
 class LayoutTuner(Callback):
@@ -372,8 +374,23 @@ class LayoutTuner(Callback):
         self._step()
 
     def restore(self):
+        if self.chooser is not None and self.applied is not None and not self.chooser.probing:
+            _MEMORY["chosen"] = (self.applied, time.monotonic())
         self.placement.restore()
         self.applied = None
+
+
+def recent_choice(within=60.0):
+    """The layout the latest tuner of this process settled on, if it stopped less than
+    ``within`` seconds ago; else None.
+
+    An evaluation of the test set is a dozen chunks of work: too short to probe the layouts for
+    itself (a probe spends a few steps on each, one-core layouts included), so it runs on what
+    the training or evaluation just before it found (:mod:`lenet5.inference`)."""
+    chosen = _MEMORY.get("chosen")
+    if chosen is not None and time.monotonic() - chosen[1] < within:
+        return chosen[0]
+    return None
 
 
 def applies():

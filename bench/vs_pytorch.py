@@ -435,7 +435,7 @@ def markdown(results, args, load_before, started):
 - Training images/s comes from the best epoch (MindSpore's first epoch includes graph
   compilation). Evaluation images/s comes from the second evaluation of the same test set at
   that batch size: MindSpore's `lenet5.evaluate` reads a test set through the input pipeline
-  once and keeps the arrays, and runs the network in chunks of up to 1024 images whatever the
+  once and keeps the arrays, and runs the network in chunks of up to 2048 images whatever the
   batch size; PyTorch's images were prepared once before (the data preparation row) and its
   network runs at the batch size. The first evaluation, input pipeline (MindSpore) or the test
   images' preparation (PyTorch) included, has its own row.

@@ -10,17 +10,17 @@ of 32 (docs/CPU_SPEED.md, "Evaluation"). Here
   when the pipeline is deterministic (no shuffle, no augmentation: what
   :func:`lenet5.create_dataset` gives for "val" and "test"), so that a second evaluation of the
   same dataset -- every epoch of lesson 5's curves -- starts from the arrays;
-- :func:`logits` runs the network in large chunks whatever the dataset's batch size, each chunk
-  padded to one of a few shapes so that the compiled graphs are reused. A network's output for
-  one image does not depend on the other images of its batch, and accuracy and the mean loss per
-  image do not depend on how the images are grouped.
+- :func:`logits` runs the network in large chunks whatever the dataset's batch size
+  (:func:`chunk_size`), the last one padded. A network's output for one image does not depend
+  on the other images of its batch, and accuracy and the mean loss per image do not depend on
+  how the images are grouped.
 """
 import mindspore as ms
 import numpy as np
 
 from .platform import threads
 
-CHUNK = 1024  # images per forward pass: past a few hundred, larger chunks gain little on CPU
+CHUNK = 2048  # the most images per forward pass (bench/eval_profile.py: larger gain nothing)
 _CACHE = "_lenet5_arrays"  # where dataset_arrays keeps a deterministic dataset's arrays
 FIXED = "_lenet5_fixed"  # set by create_dataset: True when every pass gives the same images
 
@@ -46,9 +46,17 @@ def dataset_arrays(dataset):
 
 
 def chunk_size(count, chunk=CHUNK):
-    """The batch a forward pass over ``count`` images runs at: ``chunk``, or for fewer images
-    the power of two that holds them (so that a few compiled shapes serve every count)."""
-    return min(chunk, 1 << max(0, int(count) - 1).bit_length())
+    """The batch a forward pass over ``count`` images runs at.
+
+    Up to 256 images: the power of two that holds them, so that a few compiled shapes serve
+    every small count. More: the count split into equal chunks of at most ``chunk``, rounded up
+    to a multiple of 16, so that little is padded (10,000 test images: five chunks of 2,000)."""
+    count = int(count)
+    if count <= 256:
+        return min(chunk, 1 << max(0, count - 1).bit_length())
+    chunks = -(-count // chunk)
+    per_chunk = -(-count // chunks)
+    return min(chunk, (per_chunk + 15) // 16 * 16)
 
 
 def logits(net, images, chunk=CHUNK):

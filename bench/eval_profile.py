@@ -83,6 +83,7 @@ def cells(net):
     variants tried, for a chunk of 1024 images."""
     import mindspore.nn as nn
     import mindspore.ops as ops
+    from lenet5.model import inference_cell
 
     class Relu(nn.Cell):
         def construct(self, x):
@@ -95,17 +96,6 @@ def cells(net):
 
         def construct(self, x):
             return self.n.fc3(ops.relu(self.n.fc2(ops.relu(self.n.fc1(x)))))
-
-    class PoolThenRelu(nn.Cell):  # max and ReLU commute: ReLU on a quarter of the values
-        def __init__(self, n):
-            super().__init__()
-            self.n = n
-
-        def construct(self, x):
-            n = self.n
-            x = ops.relu(n.pool(n.conv1(x)))
-            x = ops.flatten(ops.relu(n.pool(n.conv2(x))))
-            return n.fc3(ops.relu(n.fc2(ops.relu(n.fc1(x)))))
 
     class AdaptivePool(nn.Cell):  # the pool of training (lenet5.model.MaxPool2d)
         def __init__(self, n):
@@ -138,9 +128,9 @@ def cells(net):
         "relu2": ("ReLU after conv2", Relu(), (c, 16, 10, 10)),
         "pool2": ("max-pool 10 -> 5 (`MaxPool`)", net.pool, (c, 16, 10, 10)),
         "dense": ("the three dense layers", Dense(net), (c, 400)),
-        "net": ("**the whole network, as `lenet5.evaluate` runs it**", net, (c, 1, 32, 32)),
-        "pool then relu": ("the whole network, max-pool before ReLU", PoolThenRelu(net),
-                           (c, 1, 32, 32)),
+        "net": ("the whole network, as trained: conv, ReLU, pool", net, (c, 1, 32, 32)),
+        "pool then relu": ("**the whole network, max-pool before ReLU (`PoolBeforeReLU`: what "
+                           "`lenet5.evaluate` runs)**", inference_cell(net), (c, 1, 32, 32)),
         "adaptive": ("the whole network, `AdaptiveMaxPool2D` (training's pool)",
                      AdaptivePool(net), (c, 1, 32, 32)),
         "reshape": ("the whole network, pool as reshape + max", ReshapeMax(net), (c, 1, 32, 32)),

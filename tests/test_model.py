@@ -108,3 +108,40 @@ def test_maxpool_matches_mindspore_maxpool(training, shape):
     assert got[0].shape == out_shape
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize("variant", ["classic", "course"])
+def test_pool_before_relu_gives_the_same_outputs_bit_for_bit(variant):
+    """What evaluation runs for a LeNet5 (max-pool, then ReLU) against the network itself."""
+    import mindspore as ms
+    from lenet5.model import PoolBeforeReLU, inference_cell
+    lenet5.setup_device("CPU", seed=5)
+    net = LeNet5(variant=variant)
+    net.set_train(False)
+    cell = inference_cell(net)
+    assert isinstance(cell, PoolBeforeReLU) and inference_cell(net) is cell  # made once
+    cell.set_train(False)
+    for seed in range(3):
+        x = ms.Tensor(np.random.default_rng(seed).standard_normal((64, 1, 32, 32))
+                      .astype(np.float32) * (seed + 1))
+        assert np.array_equal(cell(x).asnumpy(), net(x).asnumpy())
+    # not a sub-cell: the network's parameters and checkpoints are unchanged
+    assert [n for n, _ in net.parameters_and_names()] == [
+        n for n, _ in LeNet5(variant=variant).parameters_and_names()]
+    assert [n for n, _ in net.cells_and_names()] == [
+        n for n, _ in LeNet5(variant=variant).cells_and_names()]
+
+
+def test_a_changed_lenet5_is_evaluated_as_it_is():
+    import mindspore.nn as nn
+    from lenet5.model import inference_cell
+
+    class Mine(LeNet5):
+        pass
+
+    mine = Mine()
+    assert inference_cell(mine) is mine
+    swapped = LeNet5()
+    swapped.relu = nn.Sigmoid()
+    assert inference_cell(swapped) is swapped
+    assert inference_cell(LeNet5(variant="lenet1998")).__class__.__name__ == "LeNet1998"

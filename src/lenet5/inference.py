@@ -18,6 +18,7 @@ of 32 (docs/CPU_SPEED.md, "Evaluation"). Here
 import mindspore as ms
 import numpy as np
 
+from .model import inference_cell
 from .platform import threads
 
 CHUNK = 2048  # the most images per forward pass (bench/eval_profile.py: larger gain nothing)
@@ -67,7 +68,8 @@ def logits(net, images, chunk=CHUNK):
     count = len(images)
     size = chunk_size(count, chunk)
     was_training = net.training
-    net.set_train(False)
+    cell = inference_cell(net)  # for LeNet5: the same outputs, a little faster
+    cell.set_train(False)
     # GRAPH mode on CPU: MindSpore's threads where they run fastest (threads.LayoutTuner): on
     # the layout a tuner of this process settled on moments ago, else measured here.
     layout = threads.recent_choice() if threads.applies() else None
@@ -82,7 +84,7 @@ def logits(net, images, chunk=CHUNK):
             if len(part) < size:
                 part = np.concatenate([part, np.zeros((size - len(part), *part.shape[1:]),
                                                       np.float32)])
-            outputs.append(net(ms.Tensor(part)).asnumpy()[:count - start])
+            outputs.append(cell(ms.Tensor(part)).asnumpy()[:count - start])
             if tuner:
                 tuner.on_eval_step_end(None)
     finally:

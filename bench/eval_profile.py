@@ -31,6 +31,7 @@ from lenet5 import inference  # noqa: E402
 from lenet5.analysis.tables import markdown_table  # noqa: E402
 from lenet5.atomic import replace_marked, write_json  # noqa: E402
 from lenet5.errors import Lenet5Error  # noqa: E402
+from lenet5.platform import threads  # noqa: E402
 
 DOC = os.path.join(ROOT, "docs", "CPU_SPEED.md")
 CHUNKS = (256, 512, 1024, 2048, 4096)
@@ -194,7 +195,9 @@ def report(runs, images, started, load, args):
     head = (f"Measured {started:%Y-%m-%d %H:%M} UTC with `python bench/eval_profile.py --runs "
             f"{args.runs}` ({lenet5.device.usable_cores()} usable cores, load average "
             f"{load:.1f} before the run; MindSpore, GRAPH mode, a freshly initialised LeNet5: "
-            "the speed does not depend on the weights). The fastest of "
+            "the speed does not depend on the weights; nothing trained before, so evaluation "
+            "leaves MindSpore's threads to the scheduler, and the chunk alone runs in the split "
+            "layout). The fastest of "
             f"{args.runs} interleaved runs.\n\n")
     rows = [[label, f"{s:.3f}", f"{images / s:,.0f}"] for label, s in test.values()]
     t1 = markdown_table([f"the {images:,} test images of {args.data_url}", "seconds",
@@ -233,7 +236,14 @@ def main(argv=None):
     runs = []
     for run in range(args.runs):
         test_set, images = whole_test_set(net, args.data_url)
-        chunk, same = one_chunk(net, args.repeats)
+        # The cells alone in the split layout, as lenet5.train places MindSpore's threads on a
+        # quiet machine (left to the scheduler, they swing between fast and slow on two cores).
+        placement = threads.ThreadPlacement()
+        placement.apply(threads.fixed_layout("split", os.sched_getaffinity(0)))
+        try:
+            chunk, same = one_chunk(net, args.repeats)
+        finally:
+            placement.restore()
         runs.append({"test_set": test_set, "chunk": chunk, "same": same,
                      "chunks": chunk_sizes(net)})
         print(f"run {run + 1}/{args.runs} done", file=sys.stderr, flush=True)

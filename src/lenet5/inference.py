@@ -22,6 +22,7 @@ from .model import inference_cell
 from .platform import threads
 
 CHUNK = 2048  # the most images per forward pass (bench/eval_profile.py: larger gain nothing)
+PROBE_CHUNKS = 40  # chunks enough for a thread-layout probe to pay for itself
 _CACHE = "_lenet5_arrays"  # where dataset_arrays keeps a deterministic dataset's arrays
 FIXED = "_lenet5_fixed"  # set by create_dataset: True when every pass gives the same images
 
@@ -70,13 +71,17 @@ def logits(net, images, chunk=CHUNK):
     was_training = net.training
     cell = inference_cell(net)  # for LeNet5: the same outputs, a little faster
     cell.set_train(False)
-    # GRAPH mode on CPU: MindSpore's threads where they run fastest (threads.LayoutTuner): on
-    # the layout a tuner of this process settled on moments ago, else measured here.
+    # GRAPH mode on CPU, MindSpore's threads (threads.LayoutTuner): on the layout a tuner of
+    # this process settled on moments ago; else measured here when there are chunks enough to
+    # probe the layouts (a probe spends four on each, one-core layouts included), and otherwise
+    # left where the scheduler puts them.
     layout = threads.recent_choice() if threads.applies() else None
     placement = threads.ThreadPlacement() if layout is not None else None
     if placement is not None:
         placement.apply(layout)
-    tuner = None if layout is not None else threads.tuner_for(f"eval {size}", probe_steps=3)
+    tuner = None
+    if layout is None and -(-count // size) >= PROBE_CHUNKS:
+        tuner = threads.tuner_for(f"eval {size}", probe_steps=3)
     outputs = []
     try:
         for start in range(0, count, size):

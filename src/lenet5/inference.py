@@ -64,13 +64,15 @@ def chunk_size(count, chunk=CHUNK):
 def logits(net, images, chunk=CHUNK):
     """``net``'s outputs (float32 NumPy, one row per image) for ``images`` (N, C, H, W), run in
     inference mode in chunks of :func:`chunk_size`, the last one padded with zeros. The network's
-    training mode is restored afterwards."""
+    training mode is restored afterwards. ``net``: a Cell, or any callable from a Tensor to a
+    Tensor."""
     images = np.ascontiguousarray(images, dtype=np.float32)
     count = len(images)
     size = chunk_size(count, chunk)
-    was_training = net.training
     cell = inference_cell(net)  # for LeNet5: the same outputs, a little faster
-    cell.set_train(False)
+    was_training = getattr(net, "training", None)  # None: any callable, not a Cell
+    if was_training is not None:
+        cell.set_train(False)
     # GRAPH mode on CPU, MindSpore's threads (threads.LayoutTuner): on the layout a tuner of
     # this process settled on moments ago; else measured here when there are chunks enough to
     # probe the layouts (a probe spends four on each, one-core layouts included), and otherwise
@@ -97,5 +99,6 @@ def logits(net, images, chunk=CHUNK):
             tuner.restore()
         if placement is not None:
             placement.restore()
-        net.set_train(was_training)
+        if was_training is not None:
+            net.set_train(was_training)
     return np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)

@@ -384,9 +384,9 @@ def recent_choice(within=60.0):
     """The layout the latest tuner of this process settled on, if it stopped less than
     ``within`` seconds ago; else None.
 
-    An evaluation of the test set is a dozen chunks of work: too short to probe the layouts for
-    itself (a probe spends a few steps on each, one-core layouts included), so it runs on what
-    the training or evaluation just before it found (:mod:`lenet5.inference`)."""
+    An evaluation of the test set is a handful of chunks of work (:mod:`lenet5.inference`): too
+    few to probe the layouts for itself (a probe spends four steps on each, one-core layouts
+    included), so it runs on what the training or evaluation just before it found."""
     chosen = _MEMORY.get("chosen")
     if chosen is not None and time.monotonic() - chosen[1] < within:
         return chosen[0]

@@ -194,3 +194,15 @@ def test_a_tuner_leaves_its_choice_for_an_evaluation_soon_after(monkeypatch):
     probing.applied = threads.candidate_layouts([0, 1])[0]
     probing.restore()  # stopped while still probing: nothing chosen, the earlier choice stays
     assert threads.recent_choice() == split
+
+
+def test_an_evaluation_keeps_a_forced_layout(monkeypatch):
+    monkeypatch.setattr(threads, "_MEMORY", {"means": {}, "fastest": {}, "chosen": None})
+    monkeypatch.setattr(threads, "applies", lambda: True)
+    monkeypatch.setattr(threads.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(threads, "asked_layout", lambda: "split")
+    assert threads.evaluation_layout().name == "split 0"
+    monkeypatch.setattr(threads, "asked_layout", lambda: "auto")
+    assert threads.evaluation_layout() is None  # nothing chosen lately: left where they are
+    monkeypatch.setattr(threads, "applies", lambda: False)
+    assert threads.evaluation_layout() is None

@@ -13,7 +13,8 @@ of 32 (docs/CPU_SPEED.md, "Evaluation"). Here
 - :func:`logits` runs the network in large chunks whatever the dataset's batch size
   (:func:`chunk_size`), the last one padded. A network's output for one image does not depend
   on the other images of its batch, and accuracy and the mean loss per image do not depend on
-  how the images are grouped.
+  how the images are grouped (up to float32 rounding, which a chunk's shape can change in the
+  last bits).
 """
 import mindspore as ms
 import numpy as np
@@ -21,7 +22,7 @@ import numpy as np
 from .model import inference_cell
 from .platform import threads
 
-CHUNK = 2048  # the most images per forward pass (bench/eval_profile.py: larger gain nothing)
+CHUNK = 2048  # the most images per forward pass (bench/eval_profile.py: larger gain little)
 PROBE_CHUNKS = 40  # chunks enough for a thread-layout probe to pay for itself
 _CACHE = "_lenet5_arrays"  # where dataset_arrays keeps a deterministic dataset's arrays
 FIXED = "_lenet5_fixed"  # set by create_dataset: True when every pass gives the same images
@@ -73,11 +74,11 @@ def logits(net, images, chunk=CHUNK):
     was_training = getattr(net, "training", None)  # None: any callable, not a Cell
     if was_training is not None:
         cell.set_train(False)
-    # GRAPH mode on CPU, MindSpore's threads (threads.LayoutTuner): on the layout a tuner of
-    # this process settled on moments ago; else measured here when there are chunks enough to
+    # GRAPH mode on CPU, MindSpore's threads (threads.LayoutTuner): on the layout forced or chosen
+    # moments ago by a tuner of this process; else measured here when there are chunks enough to
     # probe the layouts (a probe spends four on each, one-core layouts included), and otherwise
-    # left where the scheduler puts them.
-    layout = threads.recent_choice() if threads.applies() else None
+    # left where they are.
+    layout = threads.evaluation_layout()
     placement = threads.ThreadPlacement() if layout is not None else None
     if placement is not None:
         placement.apply(layout)

@@ -108,8 +108,9 @@ class LeNet5(nn.Cell):
 class PoolBeforeReLU(nn.Cell):
     """A LeNet5's outputs for evaluation and prediction, each max-pool taken before its ReLU.
 
-    Max-pooling and ReLU commute (ReLU keeps the order of values), so the outputs are the same,
-    bit for bit (tests/test_model.py); ReLU then touches a quarter of the values, which makes a
+    Max-pooling and ReLU commute: ReLU is non-decreasing, so max(relu(a), relu(b)) =
+    relu(max(a, b)), and neither rounds, so for inputs without NaN the outputs are the same, bit
+    for bit (tests/test_model.py). ReLU then touches a quarter of the values, which makes a
     forward pass on CPU about 5% faster (docs/CPU_SPEED.md, "Evaluation"). It shares the
     network's parameters. Training, export and the layer-by-layer views (``analysis.layers``)
     keep the course's order: conv -> ReLU -> pool.

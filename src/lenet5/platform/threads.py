@@ -380,6 +380,19 @@ class LayoutTuner(Callback):
         self.applied = None
 
 
+def evaluation_layout():
+    """The layout an evaluation runs on (:mod:`lenet5.inference`), or None to leave MindSpore's
+    threads where they are: the one ``setup_device(layout=...)`` forces, else the
+    :func:`recent_choice`. None where layouts do not apply; also None with nothing chosen
+    lately -- then the threads stay where the scheduler, or a training that is running (lesson
+    5's per-epoch evaluations), put them."""
+    if not applies():
+        return None
+    if asked_layout() in ("split", "pack"):
+        return fixed_layout(asked_layout(), os.sched_getaffinity(0))
+    return recent_choice()
+
+
 def recent_choice(within=60.0):
     """The layout the latest tuner of this process settled on, if it stopped less than
     ``within`` seconds ago; else None.

@@ -5,12 +5,15 @@ Three tables, each figure the fastest of ``--runs`` interleaved runs (the run le
 by other programs; the machine is shared):
 
 * the whole test set (10,000 images at the default): one pass of the input pipeline alone,
-  MindSpore's ``Model.eval`` batch by batch (what ``lenet5.evaluate`` did until 2026-11-30),
-  and ``lenet5.evaluate`` today, its first pass (the pipeline included) and a second one;
-* one forward pass over a chunk of 1024 images, layer by layer, and the whole network in
-  the ways tried to make it faster (each gives the same outputs, checked bit for bit here);
-* the whole network over 10,000 images in chunks of at most 256 to 4096 images (why
-  ``lenet5.inference.CHUNK``; ``chunk_size`` splits the images into equal chunks).
+  MindSpore's ``Model.eval`` batch by batch (what ``lenet5.evaluate`` did until 2026-11-30,
+  there with a short thread-layout probe of its own), and ``lenet5.evaluate`` today, its first
+  pass (the pipeline and the compilation included) and a second one; a new network each run,
+  nothing trained before, so evaluation leaves MindSpore's threads where the scheduler puts them;
+* one forward pass over a chunk of ``lenet5.inference.CHUNK`` images in the split layout, layer
+  by layer, and the whole network in the ways tried to make it faster (each checked bit for bit
+  against the network's outputs);
+* the whole network over 10,000 images in chunks of at most 256 to 4096 images, in the split
+  layout (why ``lenet5.inference.CHUNK``; ``chunk_size`` splits the images into equal chunks).
 
 ``--doc`` puts the tables in docs/CPU_SPEED.md (between its eval-profile markers), ``--json
 FILE`` keeps every run.
@@ -129,7 +132,8 @@ def cells(net):
         "relu2": ("ReLU after conv2", Relu(), (c, 16, 10, 10)),
         "pool2": ("max-pool 10 -> 5 (`MaxPool`)", net.pool, (c, 16, 10, 10)),
         "dense": ("the three dense layers", Dense(net), (c, 400)),
-        "net": ("the whole network, as trained: conv, ReLU, pool", net, (c, 1, 32, 32)),
+        "net": ("the whole network in the course's order: conv, ReLU, `MaxPool`", net,
+                (c, 1, 32, 32)),
         "pool then relu": ("**the whole network, max-pool before ReLU (`PoolBeforeReLU`: what "
                            "`lenet5.evaluate` runs)**", inference_cell(net), (c, 1, 32, 32)),
         "adaptive": ("the whole network, `AdaptiveMaxPool2D` (training's pool)",
@@ -161,6 +165,9 @@ def chunk_sizes(net):
     images = np.random.default_rng(2).standard_normal((10000, 1, 32, 32)).astype(np.float32)
     out = {}
     for chunk in CHUNKS:
+        # in the split layout, as after a training on a quiet machine (no probe at 256)
+        threads._MEMORY["chosen"] = (threads.fixed_layout("split", os.sched_getaffinity(0)),
+                                     time.monotonic())
         inference.logits(net, images, chunk=chunk)  # compiles
         out[chunk] = len(images) / seconds(lambda: inference.logits(net, images, chunk=chunk))
     return out
@@ -196,9 +203,10 @@ def report(runs, images, started, load, args):
             f"{args.runs}` ({lenet5.device.usable_cores()} usable cores, load average "
             f"{load:.1f} before the run; MindSpore, GRAPH mode, a freshly initialised LeNet5: "
             "the speed does not depend on the weights; nothing trained before, so evaluation "
-            "leaves MindSpore's threads to the scheduler, and the chunk alone runs in the split "
-            "layout). The fastest of "
-            f"{args.runs} interleaved runs.\n\n")
+            "leaves MindSpore's threads where the scheduler puts them; the other two tables in "
+            "the split layout). Each figure is the fastest of "
+            f"{args.runs} interleaved runs (the rows of a table may come from different runs)."
+            "\n\n")
     rows = [[label, f"{s:.3f}", f"{images / s:,.0f}"] for label, s in test.values()]
     t1 = markdown_table([f"the {images:,} test images of {args.data_url}", "seconds",
                          "images/s"], rows)
@@ -232,9 +240,10 @@ def main(argv=None):
         return 2
     started, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
     lenet5.setup_device("CPU", seed=1)
-    net = lenet5.LeNet5()
     runs = []
     for run in range(args.runs):
+        net = lenet5.LeNet5()  # new each run: every first pass compiles
+        threads._MEMORY["chosen"] = None  # no layout carried over from the run before
         test_set, images = whole_test_set(net, args.data_url)
         # The cells alone in the split layout, as lenet5.train places MindSpore's threads on a
         # quiet machine (left to the scheduler, they swing between fast and slow on two cores).

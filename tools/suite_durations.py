@@ -131,7 +131,8 @@ def read_record(path=RECORD):
 
 
 def _minutes(seconds):
-    return f"{int(seconds // 60)} min {int(round(seconds % 60)):02d} s"
+    minutes, rest = divmod(int(round(seconds)), 60)  # round first: 119.6 s is 2 min 00 s
+    return f"{minutes} min {rest:02d} s"
 
 
 def table(record):

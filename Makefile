@@ -2,10 +2,13 @@
 #   make train   train LeNet5 on the shipped MNIST sample (ARGS="--recipe accurate" for more)
 #   make test    install the test tools and run every test (unit tests, then the notebooks)
 #   make lab     open the course notebooks in JupyterLab (http://127.0.0.1:8888)
-#   make student build the learner's notebooks into student/: exercises blank, checks in place
-#                (tools/student.py; it keeps a student/ that holds a learner's work)
+#   make lab-zh  中文版：在 JupyterLab 中打开中文 Notebook（notebooks_zh/）
+#   make student build the learner's notebooks into student/ (and student_zh/): exercises blank,
+#                checks in place (tools/student.py; it keeps a folder that holds a learner's work)
 #   make notebooks  execute the notebooks in place, then bring the figures the lessons quote up to
-#                   date (tools/figures.py; commit the result); make figures: course/images
+#                   date (tools/figures.py), build the Chinese edition from i18n/zh_CN/
+#                   (tools/translate.py) and execute its notebooks (commit the result);
+#                   make figures: course/images
 #   make solutions  run the worked solutions' code (tools/solutions_*.py, a few minutes), then
 #                   bring the numbers course/solutions.md quotes up to date (tools/figures.py)
 PYTHON ?= python3
@@ -16,7 +19,7 @@ ARGS ?=
 # notebooks together); XDIST= runs it on one.
 XDIST ?= -n 2 --dist loadfile
 
-.PHONY: train test bench lab student notebooks solutions figures clean
+.PHONY: train test bench lab lab-zh student notebooks solutions figures clean
 
 train: $(VENV)/.installed
 	$(PY) main.py $(ARGS)
@@ -30,16 +33,23 @@ bench: $(VENV)/.installed
 lab: $(VENV)/.installed-test
 	$(PY) -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.default_url=/lab/tree/notebooks
 
+lab-zh: $(VENV)/.installed-test
+	$(PY) -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.default_url=/lab/tree/notebooks_zh
+
 student: $(VENV)/.installed-test
 	$(PY) tools/student.py
+	$(PY) tools/student.py --lang zh_CN
 
 notebooks: $(VENV)/.installed-test
 	$(PY) tools/run_notebooks.py
 	$(PY) tools/figures.py
+	$(PY) tools/translate.py build
+	$(PY) tools/run_notebooks.py --no-record notebooks_zh/*.ipynb
 
 solutions: $(VENV)/.installed-test
 	for script in tools/solutions_*.py; do $(PY) $$script || exit 1; done
 	$(PY) tools/figures.py
+	$(PY) tools/translate.py build
 
 figures: $(VENV)/.installed-test
 	$(PY) tools/make_figures.py
@@ -55,4 +65,4 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 clean:
-	rm -rf outputs notebooks/outputs .pytest_cache MNIST/*/.lenet5
+	rm -rf outputs notebooks/outputs notebooks_zh/outputs .pytest_cache MNIST/*/.lenet5

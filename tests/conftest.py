@@ -13,13 +13,14 @@ from helpers import ROOT
 # `make test` runs the suite on two pytest-xdist workers (-n 2 --dist loadfile). Each test file
 # goes to one worker, so its module-scoped fixtures (trained networks) are built once; the
 # notebooks count as one file and run in order on one worker (notebook 3 writes the checkpoint
-# that notebooks 4 to 8 read). The two longest groups go first, one to each worker: otherwise
-# the notebooks, collected last, would run alone at the end while the other worker waits.
-FIRST = ("notebooks/", "tests/test_full_layout.py")
+# that notebooks 4 to 8 read); so do the Chinese notebooks, which have their own outputs/. The
+# longest groups go first: otherwise the notebooks, collected last, would run alone at the end
+# while the other worker waits.
+FIRST = ("notebooks/", "notebooks_zh/", "tests/test_full_layout.py")
 
 
 def _group(path):
-    return "notebooks" if path.endswith(".ipynb") else path
+    return os.path.dirname(path) if path.endswith(".ipynb") else path
 
 
 def _first(path):

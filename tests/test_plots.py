@@ -68,3 +68,32 @@ def test_channels_class_counts_probabilities():
     assert len(fig.axes[0].patches) == 20
     fig = plots.probabilities(np.full(10, 0.1), label=3)
     assert len(fig.axes[0].patches) == 10
+
+
+def glyphs_missing(fig):
+    """Warnings matplotlib gives for characters its fonts cannot draw (they become boxes)."""
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+    return [str(w.message) for w in caught if "missing from" in str(w.message)]
+
+
+def test_chinese_labels_with_an_installed_font_or_the_shipped_one(monkeypatch):
+    """lang="zh_CN": the module's own labels in Chinese, drawn with a font that has the glyphs:
+    an installed one if there is one, else the subset that ships with the package."""
+    for fonts in (plots.CJK_FONTS, ["No Such Font"]):
+        monkeypatch.setattr(plots, "CJK_FONTS", fonts)
+        plots.use_style(lang="zh_CN")
+        assert matplotlib.rcParams["font.family"][0] == "DejaVu Sans"  # Latin text as in English
+        fig = plots.confusion(np.eye(3, dtype=int) * 5)
+        assert fig.axes[0].get_xlabel() == "预测类别" and fig.axes[0].get_ylabel() == "真实类别"
+        fig.axes[0].set_title("训练步 32")
+        assert not glyphs_missing(fig)
+        plt.close("all")
+    assert matplotlib.rcParams["font.family"][1] == "lenet5 CJK subset"
+    plots.use_style()
+    assert plots.curves({"a": ([1, 2], [1, 0])}).axes[0].get_xlabel() == "step"
+    assert matplotlib.rcParams["font.family"] == ["DejaVu Sans"]
+    with pytest.raises(ValueError, match="lang"):
+        plots.use_style(lang="fr")

@@ -2,6 +2,7 @@
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -393,5 +394,44 @@ def test_browser_touch_stroke(server):
 
             answered(page, 1, swipe)
             assert page.evaluate("window.scrollY") == 0  # the finger drew, the page stayed
+        finally:
+            browser.close()
+
+
+def test_browser_switches_language(server):
+    """The 中文/English button: every text of the page in Chinese, the answer on show kept, the
+    choice remembered on reload; ?lang=en overrides it."""
+    sync_playwright = browser_or_skip()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="en-US", viewport={"width": 1100, "height": 760})
+            problems = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(server.url)
+            page.wait_for_function("document.getElementById('footer').textContent.length > 0")
+            assert page.text_content("h1") == "Draw a digit" and page.text_content("#lang") == "中文"
+            box = page.locator("#pad").bounding_box()
+            answered(page, 1, lambda: stroke(page.mouse, [(0.52, 0.15), (0.5, 0.5), (0.48, 0.85)], box))
+
+            page.click("#lang")
+            assert page.evaluate("document.documentElement.lang") == "zh-CN"
+            assert page.text_content("h1") == "手写一个数字" and page.title().startswith("手写一个数字")
+            assert page.text_content("#clear") == "清除" and page.text_content("#lang") == "English"
+            assert page.text_content("#digit") == "1" and "把握" in page.text_content("#confidence")
+            assert page.text_content("#status").startswith("用时")
+            assert page.text_content("#maps figure:first-child figcaption") == "卷积核 1"
+            english = [t for t in page.locator("[data-text]").all_text_contents()
+                       if re.search(r"[A-Za-z]{4,}", t.replace("LeNet5", "").replace("MNIST", "")
+                                    .replace("ReLU", "").replace("conv1", ""))]
+            assert not english, english
+
+            page.reload()  # remembered
+            page.wait_for_function("document.getElementById('footer').textContent.length > 0")
+            assert page.text_content("h1") == "手写一个数字"
+            page.goto(server.url + "?lang=en")
+            assert page.text_content("h1") == "Draw a digit"
+            assert not problems, problems
         finally:
             browser.close()

@@ -118,27 +118,35 @@ def _span(values, fmt="{}"):
     return fmt.format(low) if low == high else f"{fmt.format(low)}–{fmt.format(high)}"
 
 
-def times_table(record):
+def times_table(record, lang="en"):
     """The syllabus table (Markdown) of a record: one row per notebook, the total, and how and
-    where it was measured."""
+    where it was measured (``lang="zh_CN"``: for the Chinese syllabus, course/zh/README.md)."""
+    zh = lang == "zh_CN"
     names = sorted(record)
-    lines = ["| notebook | seconds | CPU seconds |", "|---|---:|---:|"]
+    lines = ["| Notebook | 秒 | CPU 秒 |" if zh else "| notebook | seconds | CPU seconds |", "|---|---:|---:|"]
     lines += [f"| {name} | {record[name]['seconds']:.0f} | {record[name]['cpu_seconds']:.0f} |"
               for name in names]
     # The first eight, the course's core, have a time budget of their own (90 s; issue #20).
     first = [name for name in names if name[:2].isdigit() and int(name[:2]) <= 8]
     groups = ([(f"{first[0][:2]}–{first[-1][:2]}", first)] if len(first) < len(names) else [])
-    groups.append((f"all {WORDS.get(len(names), len(names))}", names))
+    groups.append((f"全部 {len(names)} 个" if zh else f"all {WORDS.get(len(names), len(names))}", names))
     for label, group in groups:
         total = [sum(record[name][key] for name in group) for key in ("seconds", "cpu_seconds")]
         lines.append(f"| **{label}** | **{total[0]:.0f}** | **{total[1]:.0f}** |")
     entries = [record[name] for name in names]
     machines = sorted({(e["machine"]["cores"], e["machine"]["cpu"], e["machine"]["devices"],
                         e["machine"]["mindspore"]) for e in entries})
+    dates, loads = _span([e['date'] for e in entries]), _span([e['load'] for e in entries], '{:.1f}')
+    if zh:
+        where = "；".join(f"{cores} 个 CPU 核（{cpu}），可用设备：{devices}，MindSpore {version}"
+                         for cores, cpu, devices, version in machines)
+        return "\n".join(lines + ["", f"由 `tools/run_notebooks.py` 于 {dates} 测得，机器：{where}；"
+                                   f"运行时的平均负载为 {loads}。墙钟秒数包括启动内核和导入 MindSpore 的时间；"
+                                   "“CPU 秒”是内核所有线程占用的处理器时间。"])
     where = "; ".join(f"{cores} CPU cores ({cpu}), devices usable: {devices}, MindSpore {version}"
                       for cores, cpu, devices, version in machines)
-    note = (f"Measured by `tools/run_notebooks.py` on {_span([e['date'] for e in entries])}, "
-            f"on {where}; load average {_span([e['load'] for e in entries], '{:.1f}')} while "
+    note = (f"Measured by `tools/run_notebooks.py` on {dates}, "
+            f"on {where}; load average {loads} while "
             "they ran. Wall-clock seconds include starting a kernel and importing MindSpore; "
             "\"CPU seconds\" is the processor time of the kernel over all its threads.")
     lines += [""] + textwrap.wrap(note, width=96, break_long_words=False, break_on_hyphens=False)
@@ -229,15 +237,15 @@ def main(argv=None):
             failed = True
             continue
         rows.append((name, seconds, cpu))
-        if os.path.dirname(path) != os.path.join(ROOT, "notebooks"):
-            continue  # a copy elsewhere (tests/test_full_layout.py): not the course's own times
-        measured[os.path.basename(path)[:-6]] = {
-            "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
-            "code": code_digest(nb), "date": date.today().isoformat(),
-            "load": round(max(load, os.getloadavg()[0]), 1), "machine": where}
-        if not args.check:
-            with atomic_path(path) as tmp:
+        if not args.check and os.path.dirname(os.path.dirname(path)) == ROOT:
+            with atomic_path(path) as tmp:  # notebooks/ or notebooks_zh/, not a copy elsewhere
                 nbformat.write(nb, tmp)
+        if os.path.dirname(path) == os.path.join(ROOT, "notebooks"):
+            # the course's own times (not the Chinese notebooks', nor a copy's: test_full_layout)
+            measured[os.path.basename(path)[:-6]] = {
+                "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+                "code": code_digest(nb), "date": date.today().isoformat(),
+                "load": round(max(load, os.getloadavg()[0]), 1), "machine": where}
         print(f"  {seconds:.1f} s ({cpu:.1f} s of CPU)", flush=True)
         for cell_time, first_line in sorted(cells, reverse=True)[:args.slowest]:
             print(f"    {cell_time:6.1f} s  {first_line}")

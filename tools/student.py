@@ -4,6 +4,7 @@
     python tools/student.py --out DIR          # somewhere else
     python tools/student.py notebooks/02_network.ipynb
     python tools/student.py --force            # replace a student/ that holds a learner's work
+    python tools/student.py --lang zh_CN       # the Chinese notebooks (notebooks_zh/) -> student_zh/
 
 The notebooks in notebooks/ are the instructor's: executed, with the answers, under nbval. Each
 is also an otter-grader "master notebook": its exercises and quiz questions sit between raw
@@ -32,6 +33,9 @@ import warnings
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOTEBOOKS = os.path.join(ROOT, "notebooks")
 STUDENT = os.path.join(ROOT, "student")
+# Per language: the instructor's notebooks and the student folder beside them.
+FOLDERS = {"en": (NOTEBOOKS, STUDENT),
+           "zh_CN": (os.path.join(ROOT, "notebooks_zh"), os.path.join(ROOT, "student_zh"))}
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
 
 
@@ -45,8 +49,8 @@ def has_exercises(path):
     return any(c["cell_type"] == "raw" and "".join(c["source"]).startswith(CONFIG_MARK) for c in cells)
 
 
-def course_notebooks():
-    return [p for p in sorted(glob.glob(os.path.join(NOTEBOOKS, "[0-9][0-9]_*.ipynb"))) if has_exercises(p)]
+def course_notebooks(folder=NOTEBOOKS):
+    return [p for p in sorted(glob.glob(os.path.join(folder, "[0-9][0-9]_*.ipynb"))) if has_exercises(p)]
 
 
 def _init_cell_after_title(path):
@@ -116,10 +120,11 @@ def learners_work(out, staging):
     return worked
 
 
-def build(out=STUDENT, masters=None, force=False):
-    """Build the student folder ``out`` from ``masters`` (default: every notebook with exercises).
-    An existing folder is replaced only if no learner's work is in it, or with ``force``."""
-    masters = course_notebooks() if masters is None else masters
+def build(out=STUDENT, masters=None, force=False, lang="en"):
+    """Build the student folder ``out`` from ``masters`` (default: every notebook with exercises
+    in ``lang``'s folder). An existing folder is replaced only if no learner's work is in it, or
+    with ``force``."""
+    masters = course_notebooks(FOLDERS[lang][0]) if masters is None else masters
     parent = os.path.dirname(os.path.abspath(out))
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".student-", dir=parent)
@@ -141,7 +146,9 @@ def build(out=STUDENT, masters=None, force=False):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="master notebooks (default: all with exercises)")
-    parser.add_argument("--out", default=STUDENT, help="the student folder (default: student/)")
+    parser.add_argument("--lang", choices=sorted(FOLDERS), default="en",
+                        help="zh_CN: the Chinese notebooks, into student_zh/")
+    parser.add_argument("--out", help="the student folder (default: student/, student_zh/)")
     parser.add_argument("--force", action="store_true",
                         help="replace the student folder even if a learner has worked in it")
     args = parser.parse_args(argv)
@@ -155,7 +162,8 @@ def main(argv=None):
             print(f"error: {path} is not a notebook with exercises", file=sys.stderr)
             return 2
     logging.getLogger("otter").setLevel(logging.ERROR)
-    built = build(args.out, [os.path.abspath(p) for p in args.notebooks] or None, args.force)
+    built = build(args.out or FOLDERS[args.lang][1], [os.path.abspath(p) for p in args.notebooks] or None,
+                  args.force, args.lang)
     for notebook, questions in built.items():
         print(f"{notebook}: {len(questions)} checked questions")
     print(f"student notebooks in {os.path.relpath(args.out)}/: open them in JupyterLab (make lab)")

@@ -44,11 +44,13 @@ NOTEBOOKS, NOTEBOOKS_ZH = "notebooks", "notebooks_zh"
 COURSE, COURSE_ZH = "course", "course/zh"
 README, README_ZH = "README.md", "README.zh-CN.md"
 LANG = "zh_CN"
-# Every notebook's set-up cell chooses the plot language; the Chinese one chooses Chinese.
-BUILTIN = {'plots.use_style(lang="en")': f'plots.use_style(lang="{LANG}")'}
+# The one change to code: every notebook's set-up cell sets the plot style, the Chinese one with
+# Chinese labels and a font that has their glyphs.
+BUILTIN = {"plots.use_style()": f'plots.use_style(lang="{LANG}")'}
 # Comments that are instructions to tools, never translated.
 MARKERS = re.compile(r"^(NBVAL_\w+|(BEGIN|END) (SOLUTION|TESTS?|QUESTION|TEST CONFIG)\b.*|SOLUTION|"
                      r"noqa\b.*|type: ignore.*|pragma\b.*|fmt: \w+)$")
+REGION = re.compile(r"(<!-- ([\w-]+):start -->\n)(.*?)(<!-- \2:end -->)", re.S)
 FIG = re.compile(r"(<!--fig ([\w.\-]+)-->)(.*?)(<!--/fig-->)", re.S)
 LINK = re.compile(r"(\]\()([^)\s]+)(\))")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -252,19 +254,26 @@ def masked_ast(code):
     return ast.dump(tree)
 
 
+def with_builtin(code):
+    for en, zh in BUILTIN.items():
+        code = code.replace(en, zh)
+    return code
+
+
 def translate_code(code, texts, where):
     """The English cell with each catalogued text replaced (longest first)."""
-    out = code
-    for en, zh in {**BUILTIN, **(texts or {})}.items():
-        if en in BUILTIN and en not in code:
-            continue
+    texts = texts or {}
+    for en, zh in texts.items():
         if en not in code:
             raise TranslationError(f"{where}: stale: the cell no longer contains {en!r}")
         if zh is None or zh == "":
             raise TranslationError(f"{where}: untranslated: {en!r}")
-    for en in sorted({**BUILTIN, **(texts or {})}, key=len, reverse=True):
-        zh = {**BUILTIN, **(texts or {})}[en]
-        out = out.replace(en, zh)
+        if en in failure_messages(code) and re.search(r'["\\]', zh):
+            raise TranslationError(f"{where}: a hint holds a double quote or a backslash: {zh!r}")
+    code = with_builtin(code)
+    out = code
+    for en in sorted(texts, key=len, reverse=True):
+        out = out.replace(en, texts[en])
     try:
         same = masked_ast(out) == masked_ast(code)
     except SyntaxError as e:
@@ -340,8 +349,26 @@ class Site:
 
 
 # --------------------------------------------------------------------------------- documents
+def region_text(name, english):
+    """A region a script writes (<!-- NAME:start --> ... <!-- NAME:end -->) in Chinese: the
+    script's own Chinese version, never a translation that would go stale with each run."""
+    if name == "notebook-times":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import run_notebooks
+        return run_notebooks.times_table(run_notebooks.read_record(), lang=LANG) + "\n"
+    return english
+
+
 def lesson_translation(en_text, catalogue, where, draft=False):
     """A Markdown document from its blocks' translations, and what is missing."""
+    regions = {m.group(2): m.group(3) for m in REGION.finditer(en_text)}
+    text, missing, stale = _lesson_translation(REGION.sub(lambda m: m.group(1) + m.group(4), en_text),
+                                               catalogue, where, draft)
+    text = REGION.sub(lambda m: m.group(1) + region_text(m.group(2), regions[m.group(2)]) + m.group(4), text)
+    return text, missing, stale
+
+
+def _lesson_translation(en_text, catalogue, where, draft=False):
     table = {}
     for entry in catalogue.get("blocks") or []:
         if entry.get("zh"):
@@ -473,7 +500,7 @@ def with_outputs(zh, zh_rel):
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             zh["metadata"] = json.load(f).get("metadata", zh["metadata"])
-    return json.dumps(zh, indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(zh, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def write_file(rel, text):
@@ -522,7 +549,7 @@ def skeleton(names=None):
         cat = load_yaml(path) or {"document": rel}
         have = {mask_figures(e["en"]).rstrip("\n"): e for e in cat.get("blocks") or []}
         entries, stop = [], cat.get("stop_at")
-        for translatable, block in blocks(read_text(rel)):
+        for translatable, block in blocks(REGION.sub(lambda m: m.group(1) + m.group(4), read_text(rel))):
             if stop and block.startswith(stop):
                 break
             if translatable:

@@ -3,9 +3,12 @@
 Every function returns the matplotlib ``Figure`` (or draws into ``ax``); in a notebook end the
 cell with ``plt.show()``; ``tools/make_figures.py`` saves the same figures for the lessons.
 """
+import os
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import font_manager
 
 STYLE = {
     "figure.dpi": 80,  # small PNGs: notebooks are committed with their outputs
@@ -25,9 +28,49 @@ STYLE = {
 }
 
 
-def use_style():
-    """Apply the course style to every later figure."""
+# The texts this module writes itself, per language (the notebooks translate their own labels).
+LABELS = {
+    "en": {"step": "step", "loss": "loss", "class": "class", "images": "images",
+           "predicted": "predicted", "true": "true", "conv": "conv", "max pool": "max pool",
+           "avg pool": "avg pool", "flatten": "flatten", "dense": "dense", "params": "params"},
+    "zh_CN": {"step": "训练步", "loss": "损失", "class": "类别", "images": "图像数",
+              "predicted": "预测类别", "true": "真实类别", "conv": "卷积", "max pool": "最大池化",
+              "avg pool": "平均池化", "flatten": "展平", "dense": "全连接", "params": "个参数"},
+}
+# Fonts with Chinese glyphs, the first one installed wins: Debian/Ubuntu (fonts-noto-cjk,
+# fonts-wqy-microhei), macOS, Windows; the subset shipped with the package covers every text of
+# the Chinese notebooks when none is installed (e.g. on ModelArts), so no label becomes boxes.
+CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "PingFang SC",
+             "Microsoft YaHei", "SimHei"]
+SUBSET_FONT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fonts", "lenet5-cjk-subset.otf")
+_lang = "en"
+
+
+def use_style(lang="en"):
+    """Apply the course style to every later figure; ``lang="zh_CN"``: Chinese labels, with a
+    font that has Chinese glyphs."""
+    global _lang
+    if lang not in LABELS:
+        raise ValueError(f"lang must be one of {sorted(LABELS)}, not {lang!r}")
     mpl.rcParams.update(STYLE)
+    mpl.rcParams["font.family"] = ["DejaVu Sans"] + ([cjk_font()] if lang != "en" else [])
+    _lang = lang
+
+
+def cjk_font():
+    """The family name of the first installed font with Chinese glyphs (the shipped subset if
+    none is)."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in installed:
+            return name
+    font_manager.fontManager.addfont(SUBSET_FONT)
+    return font_manager.FontProperties(fname=SUBSET_FONT).get_name()
+
+
+def label(text):
+    """A text this module writes, in the language use_style chose."""
+    return LABELS[_lang].get(text, text)
 
 
 def _image(array):
@@ -73,25 +116,26 @@ def class_counts(counts, class_names=None):
     for i, (split, values) in enumerate(counts.items()):
         ax.bar(x + (i - (len(counts) - 1) / 2) * width, values, width, label=split)
     ax.set_xticks(x, class_names if class_names is not None else x)
-    ax.set_xlabel("class")
-    ax.set_ylabel("images")
+    ax.set_xlabel(label("class"))
+    ax.set_ylabel(label("images"))
     ax.legend(ncol=len(counts))
     fig.tight_layout()
     return fig
 
 
-def curves(series, ax=None, xlabel="step", ylabel="loss", smooth=1, title=None, log=False):
-    """Line plot of ``{label: (x, y)}``; ``smooth`` > 1 averages over that many points."""
+def curves(series, ax=None, xlabel=None, ylabel=None, smooth=1, title=None, log=False):
+    """Line plot of ``{label: (x, y)}``; ``smooth`` > 1 averages over that many points; the axes
+    are "step" and "loss" unless named."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3))
-    for label, (x, y) in series.items():
+    for name, (x, y) in series.items():
         x, y = np.asarray(x, float), np.asarray(y, float)
         if smooth > 1 and len(y) >= smooth:
             y = np.convolve(y, np.ones(smooth) / smooth, mode="valid")
             x = x[smooth - 1:]
-        ax.plot(x, y, label=label, lw=1.2)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+        ax.plot(x, y, label=name, lw=1.2)
+    ax.set_xlabel(label("step") if xlabel is None else xlabel)
+    ax.set_ylabel(label("loss") if ylabel is None else ylabel)
     if log:
         ax.set_yscale("log")
     if title:
@@ -114,8 +158,8 @@ def confusion(matrix, class_names=None, ax=None):
     names = class_names if class_names is not None else range(n)
     ax.set_xticks(range(n), names)
     ax.set_yticks(range(n), names)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
+    ax.set_xlabel(label("predicted"))
+    ax.set_ylabel(label("true"))
     for (i, j), count in np.ndenumerate(matrix):
         if count:
             ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
@@ -154,11 +198,13 @@ def channels(maps, title=None, ncols=8, size=0.8, cmap="viridis", symmetric=None
 
 
 def probabilities(probs, ax=None, class_names=None, label=None):
-    """A bar chart of one image's class probabilities; the true class in another colour."""
+    """A bar chart of one image's class probabilities; the true class ``label`` in another
+    colour."""
     if ax is None:
         _, ax = plt.subplots(figsize=(3, 1.8))
     n = len(probs)
-    colors = ["tab:green" if i == label else "tab:gray" for i in range(n)]
+    true_class = label
+    colors = ["tab:green" if i == true_class else "tab:gray" for i in range(n)]
     ax.bar(range(n), probs, color=colors)
     ax.set_xticks(range(n), class_names if class_names is not None else range(n))
     ax.set_ylim(0, 1)
@@ -181,8 +227,9 @@ def architecture(rows, title=None):
             continue
         op = {"": "", "Conv2d": "conv", "MaxPool2d": "max pool", "AvgPool2d": "avg pool",
               "Flatten": "flatten", "Dense": "dense"}.get(row.kind, row.kind)
+        op = label(op) if op else op
         if row.parameters:
-            op += f"\n{row.parameters:,} params"
+            op += f"\n{row.parameters:,} {label('params')}"
         shape = row.output_shape[1:]
         blocks.append((row.name, shape, op))
 

@@ -21,7 +21,8 @@ copied from the English text, never translated. Run the Chinese notebooks after 
   python tools/translate.py fill CATALOGUE ZH.yml   put translations written apart into a catalogue
       ZH.yml for a notebook: {markdown: {cell id: zh}, code: {cell id: [zh, ...]}} (in the
       catalogue's order; null drops a text, "=" keeps the English); for a lesson:
-      {blocks: {b001: zh, ...}} (the `id` the skeleton gives each block)
+      {blocks: {b001: zh, ...}, comments: [zh, ...]} (the `id` the skeleton gives each block;
+      the comments of the lesson's code blocks in the catalogue's order)
 """
 import argparse
 import ast
@@ -52,6 +53,8 @@ MARKERS = re.compile(r"^(NBVAL_\w+|(BEGIN|END) (SOLUTION|TESTS?|QUESTION|TEST CO
                      r"noqa\b.*|type: ignore.*|pragma\b.*|fmt: \w+)$")
 REGION = re.compile(r"(<!-- ([\w-]+):start -->\n)(.*?)(<!-- \2:end -->)", re.S)
 FIG = re.compile(r"(<!--fig ([\w.\-]+)-->)(.*?)(<!--/fig-->)", re.S)
+# A comment in a lesson's fenced code: after two spaces, or a whole line (the text is group 2).
+CODE_COMMENT = re.compile(r"(^\s*#|\s{2,}#) (.+)$", re.M)
 LINK = re.compile(r"(\]\()([^)\s]+)(\))")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 PLOT_CALLS = {"set_title", "set_xlabel", "set_ylabel", "suptitle", "text", "annotate", "legend",
@@ -374,12 +377,16 @@ def _lesson_translation(en_text, catalogue, where, draft=False):
         if entry.get("zh"):
             table[mask_figures(entry["en"]).rstrip("\n")] = entry["zh"]
     stop = catalogue.get("stop_at")
-    out, missing, used = [], [], set()
+    out, missing, used, used_comments = [], [], set(), set()
     for translatable, block in blocks(en_text):
         if stop and block.startswith(stop):
             out.append(catalogue.get("epilogue", "").rstrip("\n") + "\n")
             break
         if not translatable:
+            if FENCE.match(block):
+                used_comments.update(code_comments(block))
+                block, untranslated = translate_fenced(block, catalogue.get("comments") or {})
+                missing += [f"code comment: {c!r}" for c in untranslated]
             out.append(block)
             continue
         key = mask_figures(block).rstrip("\n")
@@ -395,7 +402,22 @@ def _lesson_translation(en_text, catalogue, where, draft=False):
             out.append(block if draft else "")
     stale = [e["en"] for e in catalogue.get("blocks") or []
              if mask_figures(e["en"]).rstrip("\n") not in used]
+    stale += [f"code comment {c!r}" for c in catalogue.get("comments") or {} if c not in used_comments]
     return "".join(out), missing, stale
+
+
+def code_comments(block):
+    """The comments of a fenced code block (not the fence lines)."""
+    body = block.split("\n", 1)[1] if "\n" in block else ""
+    return [m.group(2) for m in CODE_COMMENT.finditer(body)]
+
+
+def translate_fenced(block, table):
+    """A fenced code block with its comments translated; and the comments with no entry."""
+    head, _, body = block.partition("\n")
+    untranslated = [c for c in code_comments(block) if not table.get(c)]
+    body = CODE_COMMENT.sub(lambda m: m.group(1) + " " + (table.get(m.group(2)) or m.group(2)), body)
+    return head + "\n" + body, untranslated
 
 
 def notebook_translation(nb, catalogue, where, draft=False):
@@ -533,7 +555,8 @@ def skeleton(names=None):
                 new_md[cid] = {"en": text, "zh": old.get("zh", "") if old.get("en") == text else old.get("zh", "")}
             elif cell["cell_type"] == "code":
                 old = code.get(cid) or {}
-                wanted = comments(text) + failure_messages(text) + plot_strings(text)
+                # plot labels are a guess: offered once, a dropped one stays dropped
+                wanted = comments(text) + failure_messages(text) + (plot_strings(text) if cid not in code else [])
                 texts = {k: v for k, v in old.items() if k in text}
                 for w in wanted:
                     texts.setdefault(w, "")
@@ -557,6 +580,12 @@ def skeleton(names=None):
                 entry = have.pop(key, None) or {"en": block.rstrip("\n"), "zh": ""}
                 entries.append({"id": f"b{len(entries) + 1:03d}", "en": entry["en"], "zh": entry["zh"]})
         cat["blocks"] = entries
+        text = read_text(rel)
+        text = text[:text.index(stop)] if stop and stop in text else text
+        comments_now = [c for t, b in blocks(text) if not t and FENCE.match(b) for c in code_comments(b)]
+        old_comments = cat.get("comments") or {}
+        if comments_now:
+            cat["comments"] = {c: old_comments.get(c, "") for c in comments_now}
         if have:
             cat["old"] = list(have.values())   # stale translations, for reuse; build ignores them
         dump_yaml(cat, path)
@@ -573,6 +602,16 @@ def fill(catalogue, translations):
             if bid not in by_id:
                 raise TranslationError(f"{translations}: no block {bid} in {catalogue}")
             by_id[bid]["zh"] = text.rstrip("\n") if text else ""
+        have = cat.get("comments") or {}
+        texts = zh.get("comments") or {}
+        if isinstance(texts, list):
+            if len(texts) != len(have):
+                raise TranslationError(f"{translations}: {len(have)} code comments, got {len(texts)}")
+            texts = dict(zip(list(have), texts))
+        for en, text in texts.items():
+            if en not in have:
+                raise TranslationError(f"{translations}: no code comment {en!r}")
+            have[en] = en if text == "=" else text
     else:
         for cid, text in (zh.get("markdown") or {}).items():
             if cid not in (cat.get("markdown") or {}):

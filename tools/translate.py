@@ -125,12 +125,18 @@ def copy_figures(zh, en):
     def put(m):
         if m.group(2) not in values:
             raise TranslationError(f"figure marker {m.group(2)!r} is not in the English text")
-        return m.group(1) + values[m.group(2)] + m.group(4)
+        return m.group(1) + zh_value(values[m.group(2)]) + m.group(4)
     out = FIG.sub(put, zh)
     missing = set(values) - {m.group(2) for m in FIG.finditer(zh)}
     if missing:
         raise TranslationError(f"figure markers missing from the translation: {sorted(missing)}")
     return out
+
+
+def zh_value(value):
+    """A measured value as Chinese writes it: a list "9, 2 and 8" becomes "9、2 和 8"."""
+    m = re.fullmatch(r"([\w.%]+(?:, [\w.%]+)*),? and ([\w.%]+)", value)
+    return f"{'、'.join(m.group(1).split(', '))} 和 {m.group(2)}" if m else value
 
 
 def needs_translation(text):

@@ -334,9 +334,10 @@ class Site:
             target = m.group(2)
             if re.match(r"^[a-z]+:", target) or target.startswith("#") and en_rel == zh_rel:
                 return m.group(0)
-            file, hash_, anchor = target.partition("#")
+            english = target.startswith("en:")  # the translator's link to the English page itself
+            file, hash_, anchor = target[3 if english else 0:].partition("#")
             en_target = posixpath.normpath(posixpath.join(posixpath.dirname(en_rel), file)) if file else en_rel
-            zh_target = counterpart(en_target)
+            zh_target = None if english else counterpart(en_target)
             if zh_target and anchor:
                 zh_anchor = self.map_anchor(en_target, zh_target, anchor)
                 if zh_anchor is None:
@@ -407,7 +408,7 @@ def _lesson_translation(en_text, catalogue, where, draft=False):
             missing.append(block)
             out.append(block if draft else "")
     stale = [e["en"] for e in catalogue.get("blocks") or []
-             if mask_figures(e["en"]).rstrip("\n") not in used]
+             if e.get("zh") and mask_figures(e["en"]).rstrip("\n") not in used]
     stale += [f"code comment {c!r}" for c in catalogue.get("comments") or {} if c not in used_comments]
     return "".join(out), missing, stale
 

@@ -332,9 +332,9 @@ class Site:
     def rewrite_links(self, text, en_rel, zh_rel):
         def fix(m):
             target = m.group(2)
-            if re.match(r"^[a-z]+:", target) or target.startswith("#") and en_rel == zh_rel:
-                return m.group(0)
             english = target.startswith("en:")  # the translator's link to the English page itself
+            if not english and re.match(r"^[a-z]+:", target):
+                return m.group(0)
             file, hash_, anchor = target[3 if english else 0:].partition("#")
             en_target = posixpath.normpath(posixpath.join(posixpath.dirname(en_rel), file)) if file else en_rel
             zh_target = None if english else counterpart(en_target)

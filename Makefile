@@ -6,6 +6,9 @@
 #                (tools/student.py; it keeps a student/ that holds a learner's work)
 #   make notebooks  execute the notebooks in place, then bring the figures the lessons quote up to
 #                   date (tools/figures.py; commit the result); make figures: course/images
+#   make book    build the course website into _build/book/ (tools/book.py, in seconds: the
+#                notebooks' stored outputs, nothing executed or downloaded); the Chinese edition
+#                goes to _build/book/zh/. Serve it: python3 -m http.server -d _build/book
 #   make solutions  run the worked solutions' code (tools/solutions_*.py, a few minutes), then
 #                   bring the numbers course/solutions.md quotes up to date (tools/figures.py)
 PYTHON ?= python3
@@ -16,7 +19,7 @@ ARGS ?=
 # notebooks together); XDIST= runs it on one.
 XDIST ?= -n 2 --dist loadfile
 
-.PHONY: train test bench lab student notebooks solutions figures clean
+.PHONY: train test bench lab student book notebooks solutions figures clean
 
 train: $(VENV)/.installed
 	$(PY) main.py $(ARGS)
@@ -32,6 +35,9 @@ lab: $(VENV)/.installed-test
 
 student: $(VENV)/.installed-test
 	$(PY) tools/student.py
+
+book: $(VENV)/.installed-book
+	$(PY) tools/book.py
 
 notebooks: $(VENV)/.installed-test
 	$(PY) tools/run_notebooks.py
@@ -50,9 +56,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-book: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[book]'
+	touch $@
+
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
 clean:
-	rm -rf outputs notebooks/outputs .pytest_cache MNIST/*/.lenet5
+	rm -rf outputs notebooks/outputs .pytest_cache MNIST/*/.lenet5 _build

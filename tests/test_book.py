@@ -248,8 +248,7 @@ def test_notebook_page_shows_its_plots_and_code(page, server, tmp_path):
     assert page.locator("a.right-next").get_attribute("href") == "../course/04_evaluation_and_inference.html"
     # the downloads: the notebook itself and its student version
     assert page.locator(".book-student").get_attribute("href") == "../student/03_training.ipynb"
-    page.locator("#the-loss-curve").scroll_into_view_if_needed()  # its plot, in the screenshot
-    page.evaluate("document.getElementById('the-loss-curve').scrollIntoView()")
+    page.evaluate("document.getElementById('the-loss-curve').scrollIntoView()")  # its plot
     screenshot(page, tmp_path, "book-notebook.png")
 
 

@@ -143,6 +143,7 @@ def on_config_inited(app, config):
         config.root_doc = "course/zh/README"
         config.include_patterns = ZH_PATTERNS
         config.html_search_language = "zh"
+        config.html_title = "LeNet5 · MindSpore 课程"
         search.languages["zh"] = ChineseSearch
         logging.getLogger("jieba").setLevel(logging.WARNING)  # its word list's loading notes
     config.html_context = {**config.html_context, "book_lang": lang}

@@ -45,16 +45,15 @@ def sphinx(lang, staging):
                             text=True)
 
 
-def student_folder(lang, html):
-    """Build the edition's student notebooks into html/student/, and student.zip of them and
-    their checks (unzipped at the repository root it gives the folder make student makes)."""
+def student_folder(lang, out):
+    """Build the edition's student notebooks into ``out``, with student.zip of them and their
+    checks (unzipped at the repository root it gives the folder make student makes)."""
     notebooks, name = EDITIONS[lang]
     masters = [p for p in sorted(glob.glob(os.path.join(ROOT, notebooks, "[0-9][0-9]_*.ipynb")))
                if student.has_exercises(p)]
     with tempfile.TemporaryDirectory() as tmp:
         built = os.path.join(tmp, name)
         student.build(built, masters)
-        out = os.path.join(html, "student")
         os.makedirs(out)
         with zipfile.ZipFile(os.path.join(out, "student.zip"), "w", zipfile.ZIP_DEFLATED) as z:
             for path in sorted(glob.glob(os.path.join(built, "*.ipynb"))
@@ -68,8 +67,11 @@ def build(out=OUT):
     languages = ["en"] + (["zh"] if pages.zh_edition_exists() else [])
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     work = tempfile.mkdtemp(prefix=".book-", dir=os.path.dirname(os.path.abspath(out)))
+    runs = {}
     try:
-        runs = {lang: sphinx(lang, os.path.join(work, lang)) for lang in languages}
+        runs.update({lang: sphinx(lang, os.path.join(work, lang)) for lang in languages})
+        for lang in languages:  # while Sphinx runs
+            student_folder(lang, os.path.join(work, lang, "student"))
         failed = []
         for lang, run in runs.items():
             log = run.communicate()[0]
@@ -82,16 +84,22 @@ def build(out=OUT):
                              "(the warnings above; any warning fails the build)")
         for lang in languages:
             html = os.path.join(work, lang, "html")
-            student_folder(lang, html)
+            os.replace(os.path.join(work, lang, "student"), os.path.join(html, "student"))
             home = pages.EDITIONS[lang][0] + "/README.html"
             with open(os.path.join(html, "index.html"), "w", encoding="utf-8") as f:
                 f.write(REDIRECT.format(url=home, title="LeNet5 · MindSpore"))
+        # GitHub Pages served from a branch runs Jekyll, which drops folders named _static
+        open(os.path.join(work, "en", "html", ".nojekyll"), "w").close()
         if os.path.isdir(out):
             shutil.rmtree(out)
         os.replace(os.path.join(work, "en", "html"), out)
         if "zh" in languages:
             os.replace(os.path.join(work, "zh", "html"), os.path.join(out, "zh"))
     finally:
+        for run in runs.values():  # an error above: the builds stop too
+            if run.poll() is None:
+                run.kill()
+                run.wait()
         shutil.rmtree(work, ignore_errors=True)
     return languages
 

@@ -25,6 +25,8 @@ from helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, browser_or_skip
 sys.path.insert(0, os.path.join(ROOT, "book"))
 import pages  # noqa: E402
 
+pytestmark = pytest.mark.slow  # builds the site (seconds) and reads every page in a browser
+
 NOTEBOOK = "notebooks/03_training.html"  # a notebook page with plots
 
 

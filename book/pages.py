@@ -178,7 +178,8 @@ def on_page_context(app, pagename, templatename, context, doctree):
     folder = EDITIONS[lang][1]
     if pagename.startswith(folder + "/"):
         name = pagename[len(folder) + 1:]
-        context["book_student"] = {"notebook": f"{up}student/{name}.ipynb",
+        context["book_student"] = {"source": f"{up}_sources/{pagename}.ipynb",  # html_copy_source
+                                   "notebook": f"{up}student/{name}.ipynb",
                                    "zip": f"{up}student/student.zip"}
 
 

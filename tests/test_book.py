@@ -249,6 +249,7 @@ def test_notebook_page_shows_its_plots_and_code(page, server, tmp_path):
     assert page.locator("a.left-prev").get_attribute("href") == "../course/03_training.html"
     assert page.locator("a.right-next").get_attribute("href") == "../course/04_evaluation_and_inference.html"
     # the downloads: the notebook itself and its student version
+    assert page.locator(".book-notebook").get_attribute("href") == "../_sources/notebooks/03_training.ipynb"
     assert page.locator(".book-student").get_attribute("href") == "../student/03_training.ipynb"
     page.evaluate("document.getElementById('the-loss-curve').scrollIntoView()")  # its plot
     screenshot(page, tmp_path, "book-notebook.png")

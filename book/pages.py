@@ -40,7 +40,8 @@ def zh_edition_exists(root=ROOT):
 
 def lesson_names(root=ROOT):
     """NN_name of every numbered lesson, in order."""
-    return sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(root, "course", "[0-9][0-9]_*.md")))
+    paths = glob.glob(os.path.join(root, "course", "[0-9][0-9]_*.md"))
+    return sorted(os.path.basename(p)[:-3] for p in paths)
 
 
 def notebook_title(path):
@@ -56,7 +57,8 @@ def notebook_title(path):
 
 
 def toctree(items, caption=None):
-    return ("\n```{toctree}\n:hidden:\n:maxdepth: 2\n" + (f":caption: {caption}\n" if caption else "")
+    return ("\n```{toctree}\n:hidden:\n:maxdepth: 2\n"
+            + (f":caption: {caption}\n" if caption else "")
             + "\n" + "\n".join(items) + "\n```\n")
 
 
@@ -68,7 +70,8 @@ def toc(lang, root=ROOT):
     lessons = [f"/{course}/{name}" for name in lesson_names(root)]
     reference = [f"/{course}/{name}" for name in REFERENCE
                  if os.path.exists(os.path.join(root, course, name + ".md"))]
-    docs = ["/docs/" + os.path.basename(p)[:-3] for p in sorted(glob.glob(os.path.join(root, "docs", "*.md")))]
+    docs = ["/docs/" + os.path.basename(p)[:-3]
+            for p in sorted(glob.glob(os.path.join(root, "docs", "*.md")))]
     return toctree(lessons, lessons_caption) + toctree(reference, reference_caption) + \
         toctree(docs, docs_caption)
 
@@ -106,7 +109,8 @@ def counterpart(pagename, lang):
 
 
 def source_exists(pagename, root=ROOT):
-    return any(os.path.exists(os.path.join(root, pagename + suffix)) for suffix in (".md", ".ipynb"))
+    return any(os.path.exists(os.path.join(root, pagename + suffix))
+               for suffix in (".md", ".ipynb"))
 
 
 # --- Sphinx hooks ----------------------------------------------------------------------------
@@ -165,7 +169,8 @@ def on_page_context(app, pagename, templatename, context, doctree):
     context["book_switch"] = None
     if zh_edition_exists(app.srcdir):
         other = counterpart(pagename, lang)
-        if other is None or not (other in ("search", "genindex") or source_exists(other, app.srcdir)):
+        if other is None or not (other in ("search", "genindex")
+                                 or source_exists(other, app.srcdir)):
             other = "course/README" if lang == "zh" else "course/zh/README"
         site = "zh/" if lang == "en" else "../"
         context["book_switch"] = {

@@ -33,7 +33,8 @@ NOTEBOOK = "notebooks/03_training.html"  # a notebook page with plots
 def sources(lang):
     """The page names of an edition's lessons and notebooks, as the site must have them."""
     course, notebooks = pages.EDITIONS[lang][:2]
-    return ([f"{course}/{os.path.basename(p)[:-3]}" for p in glob.glob(os.path.join(ROOT, course, "*.md"))]
+    return ([f"{course}/{os.path.basename(p)[:-3]}"
+             for p in glob.glob(os.path.join(ROOT, course, "*.md"))]
             + [f"{notebooks}/{os.path.basename(p)[:-6]}"
                for p in glob.glob(os.path.join(ROOT, notebooks, "[0-9][0-9]_*.ipynb"))])
 
@@ -46,8 +47,9 @@ PREFIX = {"en": "", "zh": "zh/"}  # where an edition's site is, in the built fol
 def site(tmp_path_factory):
     """Build the book as `make book` does, into a temporary folder."""
     out = tmp_path_factory.mktemp("book") / "html"
-    run = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "book.py"), "--out", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    book = os.path.join(ROOT, "tools", "book.py")
+    run = subprocess.run([sys.executable, book, "--out", str(out)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     return out
 
@@ -97,14 +99,15 @@ def test_every_lesson_and_notebook_is_a_page(site, lang):
     missing = [n for n in names if not (site / PREFIX[lang] / f"{n}.html").is_file()]
     assert not missing, missing
     # the sidebar lists them in the syllabus's order: lesson NN, then notebook NN
-    home = (site / PREFIX[lang] / pages.EDITIONS[lang][0] / "README.html").read_text(encoding="utf-8")
+    course, notebooks = pages.EDITIONS[lang][:2]
+    home = (site / PREFIX[lang] / course / "README.html").read_text(encoding="utf-8")
     nav = home[home.index('class="bd-links'):]
-    hrefs = [os.path.relpath(name, pages.EDITIONS[lang][0]) + ".html" for name in pages.page_order(lang)]
+    hrefs = [os.path.relpath(name, course) + ".html" for name in pages.page_order(lang)]
     order = [nav.index(f'href="{href}"') for href in hrefs]
     assert order == sorted(order)
     # and each notebook can be downloaded, the instructor's and the student's version
-    for name in glob.glob(os.path.join(ROOT, pages.EDITIONS[lang][1], "[0-9][0-9]_*.ipynb")):
-        assert (site / PREFIX[lang] / "_sources" / pages.EDITIONS[lang][1] / os.path.basename(name)).is_file()
+    for name in glob.glob(os.path.join(ROOT, notebooks, "[0-9][0-9]_*.ipynb")):
+        assert (site / PREFIX[lang] / "_sources" / notebooks / os.path.basename(name)).is_file()
         assert (site / PREFIX[lang] / "student" / os.path.basename(name)).is_file()
     assert (site / PREFIX[lang] / "student" / "student.zip").is_file()
 
@@ -246,10 +249,13 @@ def test_notebook_page_shows_its_plots_and_code(page, server, tmp_path):
         assert plot.is_visible() and box["width"] > 100 and box["height"] > 100
     assert page.locator(".cell_input button.copybtn").count() >= 5  # copy buttons on the code
     # previous/next: the lesson before it, the next lesson after it
-    assert page.locator("a.left-prev").get_attribute("href") == "../course/03_training.html"
-    assert page.locator("a.right-next").get_attribute("href") == "../course/04_evaluation_and_inference.html"
+    href = page.locator("a.left-prev").get_attribute("href")
+    assert href == "../course/03_training.html"
+    href = page.locator("a.right-next").get_attribute("href")
+    assert href == "../course/04_evaluation_and_inference.html"
     # the downloads: the notebook itself and its student version
-    assert page.locator(".book-notebook").get_attribute("href") == "../_sources/notebooks/03_training.ipynb"
+    href = page.locator(".book-notebook").get_attribute("href")
+    assert href == "../_sources/notebooks/03_training.ipynb"
     assert page.locator(".book-student").get_attribute("href") == "../student/03_training.ipynb"
     page.evaluate("document.getElementById('the-loss-curve').scrollIntoView()")  # its plot
     screenshot(page, tmp_path, "book-notebook.png")

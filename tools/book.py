@@ -31,8 +31,9 @@ OUT = os.path.join(ROOT, "_build", "book")
 # An edition's notebooks and the folder its student notebooks go in (as make student names them)
 EDITIONS = {"en": ("notebooks", "student"), "zh": ("notebooks_zh", "student_zh")}
 REDIRECT = ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title>\n'
-            '<meta http-equiv="refresh" content="0; url={url}">\n<link rel="canonical" href="{url}">'
-            '\n</head><body><a href="{url}">{title}</a></body></html>\n')
+            '<meta http-equiv="refresh" content="0; url={url}">\n'
+            '<link rel="canonical" href="{url}">\n</head>'
+            '<body><a href="{url}">{title}</a></body></html>\n')
 
 
 def sphinx(lang, staging):

@@ -9,6 +9,9 @@
 #                   date (tools/figures.py), build the Chinese edition from i18n/zh_CN/
 #                   (tools/translate.py) and execute its notebooks (commit the result);
 #                   make figures: course/images
+#   make book    build the course website into _build/book/ (tools/book.py, in seconds: the
+#                notebooks' stored outputs, nothing executed or downloaded); the Chinese edition
+#                goes to _build/book/zh/. Serve it: python3 -m http.server -d _build/book
 #   make solutions  run the worked solutions' code (tools/solutions_*.py, a few minutes), then
 #                   bring the numbers course/solutions.md quotes up to date (tools/figures.py)
 PYTHON ?= python3
@@ -19,7 +22,7 @@ ARGS ?=
 # notebooks together); XDIST= runs it on one.
 XDIST ?= -n 2 --dist loadfile
 
-.PHONY: train test bench lab lab-zh student notebooks solutions figures clean
+.PHONY: train test bench lab lab-zh student book notebooks solutions figures clean
 
 train: $(VENV)/.installed
 	$(PY) main.py $(ARGS)
@@ -39,6 +42,9 @@ lab-zh: $(VENV)/.installed-test
 student: $(VENV)/.installed-test
 	$(PY) tools/student.py
 	$(PY) tools/student.py --lang zh_CN
+
+book: $(VENV)/.installed-book
+	$(PY) tools/book.py
 
 notebooks: $(VENV)/.installed-test
 	$(PY) tools/run_notebooks.py
@@ -60,9 +66,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-book: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[book]'
+	touch $@
+
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
 clean:
-	rm -rf outputs notebooks/outputs notebooks_zh/outputs .pytest_cache MNIST/*/.lenet5
+	rm -rf outputs notebooks/outputs notebooks_zh/outputs .pytest_cache MNIST/*/.lenet5 _build

@@ -148,3 +148,26 @@ def closed_port_url():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
+# --- a real browser (tests/test_serve.py, tests/test_book.py) ------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def browser_or_skip():
+    """sync_playwright, or skip (fail where LENET5_REQUIRE_BROWSER=1, as in .ci/run)."""
+    reason = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "the playwright package is not installed (pip install -e '.[test]')"
+    if not os.access(CHROMIUM, os.X_OK):
+        reason = f"no {CHROMIUM}: apt-get install chromium (Debian's browser; .ci/run does it)"
+    if reason:
+        if os.environ.get("LENET5_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return sync_playwright

@@ -16,17 +16,13 @@ import pytest
 from PIL import Image
 
 import lenet5
-from helpers import ROOT, SAMPLE, assert_one_line_error, run_cli
+from helpers import (CHROMIUM, CHROMIUM_ARGS, ROOT, SAMPLE, assert_one_line_error,
+                     browser_or_skip, run_cli)
 from lenet5.data import load_arrays
 from lenet5.deploy.digits import canvas_drawing as drawing, png_bytes as png
 from lenet5.deploy.serve import DigitReader, Server, create_app
 
 pytestmark = pytest.mark.slow  # every test here needs the trained checkpoint
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 
 def drawn_test_digits(count=40):
     """Test-split digits drawn large, dark on white, and their labels."""
@@ -274,22 +270,6 @@ def test_background_server_stops_and_frees_its_port(reader):
 
 
 # --- a real browser ----------------------------------------------------------------------
-
-def browser_or_skip():
-    """sync_playwright, or skip (fail where LENET5_REQUIRE_BROWSER=1, as in .ci/run)."""
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = "the playwright package is not installed (pip install -e '.[test]')"
-    if not os.access(CHROMIUM, os.X_OK):
-        reason = f"no {CHROMIUM}: apt-get install chromium (Debian's browser; .ci/run does it)"
-    if reason:
-        if os.environ.get("LENET5_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return sync_playwright
-
 
 def stroke(mouse, points, box):
     """Press at the first point, move through the others, release: points in 0..1 of the pad."""

@@ -7,6 +7,7 @@ import glob
 import json
 import logging
 import os
+import sys
 
 from sphinx import addnodes, search
 from sphinx.search.zh import SearchChinese
@@ -139,6 +140,27 @@ class Translated(SphinxPostTransform):
                 other = counterpart(target, "en" if lang == "zh" else "zh")
                 if other in self.env.all_docs:
                     node["reftarget"] = other
+                    if node.get("reftargetid"):  # the same section, by its place among the headings
+                        node["reftargetid"] = same_section(target, other, node["reftargetid"])
+
+
+def same_section(page, other, anchor, root=ROOT):
+    """The anchor in ``other`` of the section ``anchor`` names in ``page`` (the two editions have
+    the same headings in the same order; tests/test_translations.py checks that)."""
+    sys.path.insert(0, os.path.join(root, "tools"))
+    import translate
+
+    def heads(name):
+        path = os.path.join(root, name + ".md")
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as f:
+            return [h for _, h in translate.headings(f.read())]
+    mine, theirs = heads(page), heads(other)
+    for i, heading in enumerate(mine):
+        if translate.slug(heading) == anchor and i < len(theirs):
+            return translate.slug(theirs[i])
+    return anchor
 
 
 def on_config_inited(app, config):

@@ -68,3 +68,22 @@ print("threads", device.cpu_threads())
                           timeout=300, env={**os.environ, "PYTHONPATH": os.path.join(ROOT, "src")})
     assert proc.returncode == 0, proc.stderr
     assert f"threads {device.usable_cores()}" in proc.stdout  # the first call's count stays
+
+
+def test_setup_device_after_an_operation_already_ran():
+    """A MindSpore operation before setup_device (a learner's cell, another test in the same
+    process) starts the runtime on the default device, CPU: asking for CPU then still works, and
+    training runs."""
+    script = """
+import numpy as np
+import mindspore as ms
+import lenet5
+print((ms.Tensor(np.ones(2, np.float32)) * 2).asnumpy())
+assert lenet5.setup_device("CPU", seed=1) == "CPU"
+net = lenet5.LeNet5()
+print(net(ms.Tensor(np.zeros((1, 1, 32, 32), np.float32))).shape)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": os.path.join(ROOT, "src")})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "(1, 10)" in proc.stdout

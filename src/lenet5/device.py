@@ -98,7 +98,15 @@ def setup_device(target="auto", mode="graph", seed=None, device_id=None, threads
                           f"{', '.join(thread_layouts.LAYOUTS)}")
     target = resolve_target(target)
     ms.set_context(mode=ms.GRAPH_MODE if mode == "graph" else ms.PYNATIVE_MODE)
-    ms.set_device(target, device_id)
+    try:
+        ms.set_device(target, device_id)
+    except RuntimeError as e:
+        # A MindSpore operation ran before this call: the runtime started on MindSpore's default
+        # device and keeps it. That is fine when it is the device asked for.
+        running = ms.get_context("device_target")
+        if "initialized" not in str(e) or running != target:
+            raise DeviceError(f"MindSpore already runs on {running} (an operation ran before "
+                              f"setup_device): restart the kernel or process to use {target}") from None
     if device_settings(target).graph_kernel:
         # Graph-kernel fusion; MindSpore 2.x spells the old enable_graph_kernel=True this way.
         ms.set_context(jit_config={"jit_level": "O1"})

@@ -8,7 +8,7 @@
 #   make notebooks  execute the notebooks in place, then bring the figures the lessons quote up to
 #                   date (tools/figures.py), build the Chinese edition from i18n/zh_CN/
 #                   (tools/translate.py) and execute its notebooks (commit the result);
-#                   make figures: course/images
+#                   make figures: course/images (and course/images/zh, Chinese labels)
 #   make book    build the course website into _build/book/ (tools/book.py, in seconds: the
 #                notebooks' stored outputs, nothing executed or downloaded); the Chinese edition
 #                goes to _build/book/zh/. Serve it: python3 -m http.server -d _build/book
@@ -59,6 +59,7 @@ solutions: $(VENV)/.installed-test
 
 figures: $(VENV)/.installed-test
 	$(PY) tools/make_figures.py
+	$(PY) tools/make_figures.py --lang zh_CN
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

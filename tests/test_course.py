@@ -107,8 +107,10 @@ def test_links_and_images_resolve(page):
 def test_figures_are_the_ones_the_script_draws():
     with open(os.path.join(ROOT, "tools", "make_figures.py"), encoding="utf-8") as f:
         drawn = set(re.findall(r'"(\w+\.png)"', f.read()))
-    shipped = {os.path.basename(p) for p in glob.glob(os.path.join(COURSE_DIR, "images", "*"))}
+    shipped = {os.path.basename(p) for p in glob.glob(os.path.join(COURSE_DIR, "images", "*.png"))}
     assert shipped == drawn
+    chinese = {os.path.basename(p) for p in glob.glob(os.path.join(COURSE_DIR, "images", "zh", "*.png"))}
+    assert chinese == drawn  # make_figures.py --lang zh_CN: the Chinese lessons' copies
     used = set()
     for page in PAGES:
         with open(page, encoding="utf-8") as f:

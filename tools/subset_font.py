@@ -2,7 +2,7 @@
 without a Chinese font (plots.use_style(lang="zh_CN") prefers an installed one).
 
 It holds the glyphs of every Chinese character the figures use: the plot texts of the Chinese
-notebooks (i18n/zh_CN/notebooks/*.yml) and plots.LABELS. Source: Noto Sans CJK SC Regular from
+notebooks (i18n/zh_CN/notebooks/*.yml), plots.LABELS and tools/make_figures.py's. Source: Noto Sans CJK SC Regular from
 Debian's fonts-noto-cjk (SIL Open Font License 1.1; the subset is renamed, as the licence asks of
 modified versions). tests/test_translations.py fails when a character is missing: run this again.
 
@@ -26,9 +26,10 @@ CJK = re.compile(r"[^\x00-\x7f]")
 
 def characters():
     """Every non-ASCII character a figure of the Chinese edition can show."""
+    import make_figures
     import translate
     from lenet5.analysis.plots import LABELS
-    found = set("".join(LABELS["zh_CN"].values()))
+    found = set("".join(LABELS["zh_CN"].values())) | set("".join(make_figures.TEXT["zh_CN"].values()))
     for path in glob.glob(os.path.join(translate.CATALOGUES, "notebooks", "*.yml")):
         for texts in (translate.load_yaml(path).get("code") or {}).values():
             found |= set("".join(v for v in (texts or {}).values() if v))

@@ -319,6 +319,8 @@ def counterpart(rel):
         return f"{COURSE_ZH}/{base}"
     if rel == README and os.path.exists(catalogue_path("readme", README)):
         return README_ZH
+    if d == f"{COURSE}/images" and os.path.exists(os.path.join(ROOT, COURSE, "images", "zh", base)):
+        return f"{COURSE}/images/zh/{base}"  # the lessons' figures with Chinese labels (make_figures)
     return None
 
 

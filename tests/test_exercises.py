@@ -216,3 +216,16 @@ def test_the_builder_says_what_is_wrong_in_one_line(argument):
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.strip().splitlines() == [f"error: {argument} is not a notebook with exercises"]
     assert not os.path.exists(os.path.join(ROOT, "student-never-written"))
+
+
+def test_the_chinese_student_notebooks_go_to_their_own_folder(tmp_path, monkeypatch, capsys):
+    """`tools/student.py --lang zh_CN` (make student): the Chinese masters of notebooks_zh/, into
+    student_zh/ unless --out says otherwise; the hints stay Chinese."""
+    out = tmp_path / "student_zh"
+    monkeypatch.setitem(student.FOLDERS, "zh_CN", (student.FOLDERS["zh_CN"][0], str(out)))
+    master = os.path.join(ROOT, "notebooks_zh", "02_network.ipynb")
+    assert student.main(["--lang", "zh_CN", master]) == 0
+    assert "make lab-zh" in capsys.readouterr().out
+    checks = "".join(open(p, encoding="utf-8").read() for p in glob.glob(str(out / "tests" / "*.py")))
+    assert re.search(r"[\u4e00-\u9fff]", checks), "the hints of the Chinese checks"
+    assert (out / "02_network.ipynb").exists()

@@ -162,11 +162,12 @@ def main(argv=None):
             print(f"error: {path} is not a notebook with exercises", file=sys.stderr)
             return 2
     logging.getLogger("otter").setLevel(logging.ERROR)
-    built = build(args.out or FOLDERS[args.lang][1], [os.path.abspath(p) for p in args.notebooks] or None,
-                  args.force, args.lang)
+    out = args.out or FOLDERS[args.lang][1]
+    built = build(out, [os.path.abspath(p) for p in args.notebooks] or None, args.force, args.lang)
     for notebook, questions in built.items():
         print(f"{notebook}: {len(questions)} checked questions")
-    print(f"student notebooks in {os.path.relpath(args.out)}/: open them in JupyterLab (make lab)")
+    lab = "make lab-zh" if args.lang == "zh_CN" else "make lab"
+    print(f"student notebooks in {os.path.relpath(out)}/: open them in JupyterLab ({lab})")
     return 0
 
 

@@ -26,7 +26,7 @@ REFERENCE = ["solutions", "how_to_run", "appendix_devices_and_speed"]
 
 EDITIONS = {  # language: lessons folder, notebooks folder, captions
     "en": ("course", "notebooks", "Lessons and notebooks", "Reference", "Project documents"),
-    "zh": ("course/zh", "notebooks_zh", "课文与 Notebook", "参考", "项目文档（英文）"),
+    "zh": ("course/zh", "notebooks_zh", "讲义与 Notebook", "参考", "项目文档（英文）"),
 }
 
 

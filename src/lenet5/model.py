@@ -95,14 +95,18 @@ class LeNet5(nn.Cell):
         x = self.pool(self.relu(self.conv2(x)))
         return self.flatten(x)
 
-    def construct(self, x):
-        x = self.fc1(self.features(x))
+    def classifier(self, x):
+        """The fully connected part: (N, 400) -> (N, num_classes) logits."""
+        x = self.fc1(x)
         if self.dense_relu:
             x = self.relu(x)
         x = self.fc2(x)
         if self.dense_relu:
             x = self.relu(x)
         return self.fc3(x)
+
+    def construct(self, x):
+        return self.classifier(self.features(x))
 
 
 class PoolBeforeReLU(nn.Cell):
@@ -124,13 +128,7 @@ class PoolBeforeReLU(nn.Cell):
         n = self.net
         x = n.relu(n.pool.max_pool(n.conv1(x)))
         x = n.flatten(n.relu(n.pool.max_pool(n.conv2(x))))
-        x = n.fc1(x)
-        if n.dense_relu:
-            x = n.relu(x)
-        x = n.fc2(x)
-        if n.dense_relu:
-            x = n.relu(x)
-        return n.fc3(x)
+        return n.classifier(x)
 
 
 def inference_cell(net):

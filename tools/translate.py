@@ -445,7 +445,8 @@ def notebook_translation(nb, catalogue, where, draft=False):
                 continue
             if mask_figures(entry["en"]).rstrip("\n") != mask_figures(text).rstrip("\n"):
                 stale.append(f"{cid}: the English cell changed since it was translated:\n" +
-                             "".join(difflib.unified_diff(entry["en"].splitlines(True), text.splitlines(True), "translated from", "now", n=1)))
+                             "".join(difflib.unified_diff((entry["en"] + "\n").splitlines(True), (text + "\n").splitlines(True),
+                                                     "translated from", "now", n=1)))
                 if not draft:
                     continue
             cell["source"] = copy_figures(entry["zh"].rstrip("\n"), text)
@@ -561,7 +562,11 @@ def skeleton(names=None):
             cid, text = cell.get("id"), source(cell)
             if cell["cell_type"] == "markdown" and needs_translation(text):
                 old = markdown.get(cid) or {}
-                new_md[cid] = {"en": text, "zh": old.get("zh", "") if old.get("en") == text else old.get("zh", "")}
+                if not old or mask_figures(old.get("en", "")) == mask_figures(text):
+                    new_md[cid] = {"en": text, "zh": old.get("zh", "")}
+                else:  # the English changed: translate again, with the old pair to compare
+                    was = old.get("was") or {"en": old.get("en"), "zh": old.get("zh")}
+                    new_md[cid] = {"en": text, "zh": "", "was": was}
             elif cell["cell_type"] == "code":
                 old = code.get(cid) or {}
                 # plot labels are a guess: offered once, a dropped one stays dropped
@@ -626,6 +631,7 @@ def fill(catalogue, translations):
             if cid not in (cat.get("markdown") or {}):
                 raise TranslationError(f"{translations}: no markdown cell {cid} in {catalogue}")
             cat["markdown"][cid]["zh"] = text.rstrip("\n") if text else ""
+            cat["markdown"][cid].pop("was", None)
         for cid, texts in (zh.get("code") or {}).items():
             have = (cat.get("code") or {}).get(cid)
             if have is None:

@@ -616,16 +616,7 @@ def fill(catalogue, translations):
             if bid not in by_id:
                 raise TranslationError(f"{translations}: no block {bid} in {catalogue}")
             by_id[bid]["zh"] = text.rstrip("\n") if text else ""
-        have = cat.get("comments") or {}
-        texts = zh.get("comments") or {}
-        if isinstance(texts, list):
-            if len(texts) != len(have):
-                raise TranslationError(f"{translations}: {len(have)} code comments, got {len(texts)}")
-            texts = dict(zip(list(have), texts))
-        for en, text in texts.items():
-            if en not in have:
-                raise TranslationError(f"{translations}: no code comment {en!r}")
-            have[en] = en if text == "=" else text
+        fill_texts(cat.get("comments") or {}, zh.get("comments") or {}, f"{translations}: code comments")
     else:
         for cid, text in (zh.get("markdown") or {}).items():
             if cid not in (cat.get("markdown") or {}):
@@ -636,18 +627,24 @@ def fill(catalogue, translations):
             have = (cat.get("code") or {}).get(cid)
             if have is None:
                 raise TranslationError(f"{translations}: no code cell {cid} in {catalogue}")
-            if isinstance(texts, list):
-                if len(texts) != len(have):
-                    raise TranslationError(f"{translations}: {cid} has {len(have)} texts, got {len(texts)}")
-                texts = dict(zip(list(have), texts))
-            for en, text in texts.items():
-                if en not in have:
-                    raise TranslationError(f"{translations}: {cid} has no text {en!r}")
-                if text is None:
-                    del have[en]
-                else:
-                    have[en] = en if text == "=" else text
+            fill_texts(have, texts, f"{translations}: {cid}")
     dump_yaml(cat, catalogue)
+
+
+def fill_texts(have, texts, where):
+    """Fill a map {English text: Chinese} from a map or a list in its order; "=" keeps the
+    English, None drops the entry."""
+    if isinstance(texts, list):
+        if len(texts) != len(have):
+            raise TranslationError(f"{where}: {len(have)} texts, got {len(texts)}")
+        texts = dict(zip(list(have), texts))
+    for en, text in texts.items():
+        if en not in have:
+            raise TranslationError(f"{where}: no text {en!r}")
+        if text is None:
+            del have[en]
+        else:
+            have[en] = en if text == "=" else text
 
 
 def main(argv=None):

@@ -39,6 +39,7 @@ def characters():
 
 def main():
     from lenet5.analysis.plots import SUBSET_FONT
+    from lenet5.atomic import atomic_path
     if not os.path.exists(SOURCE):
         print(f"error: {SOURCE} not found: sudo apt-get install fonts-noto-cjk", file=sys.stderr)
         return 1
@@ -59,10 +60,8 @@ def main():
             record.string = FAMILY.replace(" ", "-")
         elif record.nameID == 3:
             record.string = FAMILY + " (a subset of Noto Sans CJK SC)"
-    os.makedirs(os.path.dirname(SUBSET_FONT), exist_ok=True)
-    tmp = SUBSET_FONT + ".tmp"
-    font.save(tmp)
-    os.replace(tmp, SUBSET_FONT)
+    with atomic_path(SUBSET_FONT) as tmp:
+        font.save(tmp)
     print(f"{SUBSET_FONT}: {len(chars)} characters, {os.path.getsize(SUBSET_FONT):,} bytes")
     return 0
 

@@ -40,6 +40,9 @@ import tokenize
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "src"))
+
+from lenet5.atomic import atomic_path  # noqa: E402
 CATALOGUES = os.path.join(ROOT, "i18n", "zh_CN")
 NOTEBOOKS, NOTEBOOKS_ZH = "notebooks", "notebooks_zh"
 COURSE, COURSE_ZH = "course", "course/zh"
@@ -82,11 +85,8 @@ _Dumper.add_representer(str, _str)
 
 def dump_yaml(data, path):
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
-    os.replace(tmp, path)
 
 
 def load_yaml(path):
@@ -271,13 +271,13 @@ def with_builtin(code):
 
 def translate_code(code, texts, where):
     """The English cell with each catalogued text replaced (longest first)."""
-    texts = texts or {}
+    texts, hints = texts or {}, failure_messages(code)
     for en, zh in texts.items():
         if en not in code:
             raise TranslationError(f"{where}: stale: the cell no longer contains {en!r}")
         if zh is None or zh == "":
             raise TranslationError(f"{where}: untranslated: {en!r}")
-        if en in failure_messages(code) and re.search(r'["\\]', zh):
+        if en in hints and re.search(r'["\\]', zh):
             raise TranslationError(f"{where}: a hint holds a double quote or a backslash: {zh!r}")
     code = with_builtin(code)
     out = code
@@ -514,10 +514,11 @@ def with_outputs(zh, zh_rel):
     """Keep the outputs of the committed Chinese notebook for every cell whose source is the same;
     a changed cell loses its outputs until the notebook is run again."""
     path = os.path.join(ROOT, zh_rel)
-    old = {}
+    committed = {"cells": [], "metadata": zh["metadata"]}
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
-            old = {c.get("id"): c for c in json.load(f)["cells"]}
+            committed = json.load(f)
+    old = {c.get("id"): c for c in committed["cells"]}
     for cell in zh["cells"]:
         prev = old.get(cell.get("id"))
         text = source(cell)
@@ -529,23 +530,18 @@ def with_outputs(zh, zh_rel):
             cell["metadata"] = prev.get("metadata", cell["metadata"])
         else:
             cell["outputs"], cell["execution_count"] = [], None
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            zh["metadata"] = json.load(f).get("metadata", zh["metadata"])
+    zh["metadata"] = committed.get("metadata", zh["metadata"])
     return json.dumps(zh, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def write_file(rel, text):
     path = os.path.join(ROOT, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             if f.read() == text:
                 return
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
-    os.replace(tmp, path)
 
 
 # ---------------------------------------------------------------------------------- skeleton

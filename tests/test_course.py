@@ -88,7 +88,11 @@ def test_how_to_run_keeps_the_modelarts_steps_that_nox_runs():
     for name in ("download", "install"):
         assert re.search(rf"<!-- modelarts: {name} -->\s*```bash\n\s*pip ", text), name
 
-@pytest.mark.parametrize("page", PAGES, ids=os.path.basename)
+# the lessons, and the Chinese ones with README.zh-CN.md (built by tools/translate.py)
+LINKED = PAGES + sorted(glob.glob(os.path.join(COURSE_DIR, "zh", "*.md"))) + [os.path.join(ROOT, "README.zh-CN.md")]
+
+
+@pytest.mark.parametrize("page", LINKED, ids=lambda p: os.path.relpath(p, ROOT))
 def test_links_and_images_resolve(page):
     with open(page, encoding="utf-8") as f:
         text = f.read()
@@ -98,7 +102,7 @@ def test_links_and_images_resolve(page):
         if target.startswith(("http://", "https://")):
             continue
         file, _, anchor = target.partition("#")
-        full = os.path.normpath(os.path.join(COURSE_DIR, file)) if file else page
+        full = os.path.normpath(os.path.join(os.path.dirname(page), file)) if file else page
         assert os.path.exists(full), f"{os.path.basename(page)}: broken link {target}"
         if anchor and full.endswith(".md"):
             assert anchor in anchors(full), f"{os.path.basename(page)}: no #{anchor} in {file}"

@@ -180,7 +180,11 @@ def test_skipped_cells_store_no_output(path):
                 "an IFrame of a local server is stored: mark its cell # NBVAL_SKIP"
 
 
-@pytest.mark.parametrize("path", PATHS, ids=os.path.basename)
+# the English notebooks and the Chinese ones (notebooks_zh/, built by tools/translate.py)
+LINKED = PATHS + sorted(glob.glob(os.path.join(ROOT, "notebooks_zh", "*.ipynb")))
+
+
+@pytest.mark.parametrize("path", LINKED, ids=lambda p: os.path.relpath(p, ROOT))
 def test_links_resolve(path):
     nb = read(path)
     for cell in nb.cells:
@@ -190,7 +194,7 @@ def test_links_resolve(path):
             if target.startswith(("http://", "https://")):
                 continue
             file, _, anchor = target.partition("#")
-            full = os.path.normpath(os.path.join(NOTEBOOK_DIR, file))
+            full = os.path.normpath(os.path.join(os.path.dirname(path), file))
             assert os.path.exists(full), f"broken link {target}"
             if anchor:
                 assert anchor in anchors(full), f"no heading for #{anchor} in {file}"

@@ -14,7 +14,6 @@ from helpers import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import translate  # noqa: E402
-from test_notebooks import anchors  # noqa: E402
 
 NOTEBOOKS = translate.notebook_names()
 LESSONS = translate.lesson_names()
@@ -164,39 +163,6 @@ def test_no_english_prose_is_left():
         if len(words) >= 6 and zh == en and " " in en.strip() and not re.match(r"^[\w.]+(\s*=|\()", en):
             left.append(f"{where}: kept in English: {en[:80]!r}")
     assert not left, "\n".join(left[:20])
-
-
-def chinese_pages():
-    return sorted(glob.glob(os.path.join(ROOT, "course", "zh", "*.md"))) + [os.path.join(ROOT, "README.zh-CN.md")]
-
-
-@pytest.mark.parametrize("page", chinese_pages(), ids=os.path.basename)
-def test_chinese_links_and_images_resolve(page):
-    text = load(os.path.relpath(page, ROOT))
-    for target in re.findall(r"\]\(([^)\s]+)\)", text):
-        if target.startswith(("http://", "https://")):
-            continue
-        file, _, anchor = target.partition("#")
-        full = os.path.normpath(os.path.join(os.path.dirname(page), file)) if file else page
-        assert os.path.exists(full), f"{os.path.basename(page)}: broken link {target}"
-        if anchor and full.endswith(".md"):
-            assert anchor in anchors(full), f"{os.path.basename(page)}: no #{anchor} in {file}"
-
-
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_chinese_notebook_links_resolve(name):
-    folder = os.path.join(ROOT, "notebooks_zh")
-    for cell in load(f"notebooks_zh/{name}")["cells"]:
-        if cell["cell_type"] != "markdown":
-            continue
-        for target in re.findall(r"\]\(([^)\s]+)\)", "".join(cell["source"])):
-            if target.startswith(("http://", "https://", "#")):
-                continue
-            file, _, anchor = target.partition("#")
-            full = os.path.normpath(os.path.join(folder, file))
-            assert os.path.exists(full), f"{name} {cell.get('id')}: broken link {target}"
-            if anchor and full.endswith(".md"):
-                assert anchor in anchors(full), f"{name}: no #{anchor} in {file}"
 
 
 @pytest.mark.parametrize("name", LESSONS)

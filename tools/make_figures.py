@@ -27,20 +27,22 @@ from lenet5.analysis.layers import feature_maps, layer_table  # noqa: E402
 from lenet5.analysis.predictions import collect  # noqa: E402
 
 
-# The texts these figures write themselves, per language (plots.LABELS has the package's own).
+# The texts these figures write themselves, in the other languages (plots.LABELS has the
+# package's own); English is the texts themselves.
 TEXT = {
-    "en": {"train": "train", "test": "test", "raw": "raw", "every step": "every step",
-           "moving average (25 steps)": "moving average (25 steps)",
-           "training step (batch of 32)": "training step (batch of 32)", "loss": "loss",
-           "true": "true", "pred": "pred", "conv1 filters": "conv1 filters",
-           "conv1 feature maps": "conv1 feature maps", "pool2: the 400 features": "pool2: the 400 features"},
+    "en": {},
     "zh_CN": {"train": "训练集", "test": "测试集", "raw": "原始图像", "every step": "每一步",
               "moving average (25 steps)": "滑动平均（25 步）",
               "training step (batch of 32)": "训练步（批次大小 32）", "loss": "损失",
               "true": "真实", "pred": "预测", "conv1 filters": "conv1 的卷积核",
               "conv1 feature maps": "conv1 的特征图", "pool2: the 400 features": "pool2：400 个特征"},
 }
-tr = TEXT["en"].get
+lang = "en"
+
+
+def tr(text):
+    """``text`` in the language of the figures being drawn."""
+    return TEXT[lang].get(text, text)
 
 
 def save(fig, out, name):
@@ -108,8 +110,8 @@ def main(argv=None):
                         help="zh_CN: Chinese labels, into course/images/zh/ by default")
     parser.add_argument("--out", help="default: course/images (course/images/zh for zh_CN)")
     args = parser.parse_args(argv)
-    global tr
-    tr = TEXT[args.lang].get
+    global lang
+    lang = args.lang
     args.out = args.out or os.path.join(ROOT, "course", "images", *(["zh"] if args.lang != "en" else []))
     os.makedirs(args.out, exist_ok=True)
     plots.use_style(lang=args.lang)

@@ -28,11 +28,10 @@ STYLE = {
 }
 
 
-# The texts this module writes itself, per language (the notebooks translate their own labels).
+# The texts this module writes itself, in the other languages (English: the texts themselves;
+# the notebooks translate their own labels).
 LABELS = {
-    "en": {"step": "step", "loss": "loss", "class": "class", "images": "images",
-           "predicted": "predicted", "true": "true", "conv": "conv", "max pool": "max pool",
-           "avg pool": "avg pool", "flatten": "flatten", "dense": "dense", "params": "params"},
+    "en": {},
     "zh_CN": {"step": "训练步", "loss": "损失", "class": "类别", "images": "图像数",
               "predicted": "预测类别", "true": "真实类别", "conv": "卷积", "max pool": "最大池化",
               "avg pool": "平均池化", "flatten": "展平", "dense": "全连接", "params": "个参数"},
